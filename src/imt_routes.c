@@ -1,0 +1,11 @@
+/* imt_routes.c - every route table of the server, in match order. Each endpoint group declares
+ * its own table (method, path pattern, handler, limits) in its h_*.c file. */
+#include "config.h"
+#include "imt_http.h"
+
+extern const imt_route imt_routes_core[];
+
+const imt_route *const imt_route_tables[] = {
+  imt_routes_core,
+  NULL
+};

@@ -1,0 +1,76 @@
+/* main.c - the imterm binary: dispatch to a subcommand from the command table. */
+#include "config.h"
+#include "imt.h"
+#include "imt_cli.h"
+#include "imt_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static const imt_command commands[] = {
+  {"serve", imt_cmd_serve, "run the HTTP server (API, SPARQL, FHIR, web app)"},
+  {"check", imt_cmd_check, "validate the ontologies and mappings and print a QA summary"},
+  {"lookup", imt_cmd_lookup, "look a term, id or code up; JSON out"},
+  {"sparql", imt_cmd_sparql, "run a SPARQL query on the local data"},
+  {NULL, NULL, NULL}
+};
+
+int imt_cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
+{
+  size_t n = strlen(name);
+  const char *a = argv[*i];
+  if (strncmp(a, name, n) != 0)
+    return 0;
+  if (a[n] == '=') {
+    *value = a + n + 1;
+    return 1;
+  }
+  if (a[n] != '\0')
+    return 0;
+  if (*i + 1 >= argc) {
+    fprintf(stderr, "imterm: option %s needs a value\n", name);
+    return -1;
+  }
+  *value = argv[++*i];
+  return 1;
+}
+
+const char *imt_cli_default_data(void)
+{
+  const char *d = getenv("IMTERM_DATA");
+  return d && *d ? d : imt_config_bundled_dir();
+}
+
+static void usage(FILE *f)
+{
+  fprintf(f, "usage: imterm COMMAND [OPTIONS]\n\n"
+             "imterm %s - bilingual (Chinese-English) medical imaging terminology service\n\ncommands:\n",
+          IMT_VERSION_STRING);
+  for (const imt_command *c = commands; c->name; c++)
+    fprintf(f, "  %-8s %s\n", c->name, c->summary);
+  fprintf(f, "\n'imterm COMMAND --help' describes a command's options. See man imterm(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("imterm %s\n", IMT_VERSION_STRING);
+    return 0;
+  }
+  for (const imt_command *c = commands; c->name; c++)
+    if (!strcmp(argv[1], c->name))
+      return c->run(argc - 1, argv + 1);
+  fprintf(stderr, "imterm: unknown command '%s'\n\n", argv[1]);
+  usage(stderr);
+  return 2;
+}
