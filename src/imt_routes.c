@@ -3,9 +3,16 @@
 #include "config.h"
 #include "imt_http.h"
 
-extern const imt_route imt_routes_core[];
+extern const imt_route imt_routes_core[], imt_routes_admin[], imt_routes_lookup[],
+  imt_routes_sparql[], imt_routes_normalize[], imt_routes_fhir[], imt_routes_curation[];
 
 const imt_route *const imt_route_tables[] = {
   imt_routes_core,
+  imt_routes_admin,
+  imt_routes_lookup,
+  imt_routes_sparql,
+  imt_routes_normalize,
+  imt_routes_fhir,
+  imt_routes_curation,
   NULL
 };
