@@ -40,6 +40,10 @@ static const setting settings[] = {
   {"max_connections", "IMTERM_MAX_CONNECTIONS", K_UINT, OFF(max_connections), 1, 100000},
   {"max_per_ip", "IMTERM_MAX_PER_IP", K_UINT, OFF(max_per_ip), 0, 100000},
   {"conn_timeout", "IMTERM_CONN_TIMEOUT", K_UINT, OFF(conn_timeout), 1, 86400},
+  {"request_timeout", "IMTERM_REQUEST_TIMEOUT", K_UINT, OFF(request_timeout), 1, 86400},
+  {"shutdown_timeout", "IMTERM_SHUTDOWN_TIMEOUT", K_UINT, OFF(shutdown_timeout), 0, 86400},
+  {"max_json_depth", "IMTERM_MAX_JSON_DEPTH", K_UINT, OFF(max_json_depth), 1, 1000},
+  {"max_batch", "IMTERM_MAX_BATCH", K_UINT, OFF(max_batch), 1, 1000000},
   {"sparql_workers", "IMTERM_SPARQL_WORKERS", K_UINT, OFF(sparql_workers), 1, 64},
   {"sparql_timeout", "IMTERM_SPARQL_TIMEOUT", K_DOUBLE, OFF(sparql_timeout), 0.05, 3600},
   {"sparql_row_cap", "IMTERM_SPARQL_ROW_CAP", K_UINT, OFF(sparql_row_cap), 1, 10000000},
@@ -78,8 +82,12 @@ void imt_config_init(imt_config *c)
   c->max_body = 1 << 20;
   c->max_url = 8192;
   c->max_connections = 1024;
-  c->max_per_ip = 0;
+  c->max_per_ip = 256;
   c->conn_timeout = 30;
+  c->request_timeout = 20;
+  c->shutdown_timeout = 30;
+  c->max_json_depth = 64;
+  c->max_batch = 1000;
   c->sparql_workers = 2;
   c->sparql_timeout = 10.0;
   c->sparql_row_cap = 10000;

@@ -21,6 +21,11 @@ typedef struct imt_config {
   unsigned max_connections;      /* total */
   unsigned max_per_ip;           /* per client address */
   unsigned conn_timeout;         /* seconds idle before a connection is closed */
+  unsigned request_timeout;      /* seconds from the request line to the complete request
+                                    (headers and body); slower clients get 408 */
+  unsigned shutdown_timeout;     /* seconds SIGTERM waits for in-flight requests */
+  unsigned max_json_depth;       /* nesting of arrays/objects in request JSON (imt_json_parse) */
+  unsigned max_batch;            /* items per batch request (imt_req_check_batch) */
   /* SPARQL */
   unsigned sparql_workers;       /* pre-forked worker processes */
   double sparql_timeout;         /* seconds of wall clock per query */

@@ -76,67 +76,6 @@ struct imt_server {
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
-int imt_utf8_valid(const char *s, size_t len)
-{
-  const unsigned char *p = (const unsigned char *)s, *e = p + len;
-  while (p < e) {
-    unsigned c = *p;
-    size_t n;
-    unsigned cp;
-    if (c == 0) return 0;
-    if (c < 0x80) { p++; continue; }
-    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; if (c < 0xC2) return 0; }
-    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
-    else return 0;
-    if ((size_t)(e - p) <= n) return 0;
-    for (size_t i = 1; i <= n; i++) {
-      if ((p[i] & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return 0;
-    p += n + 1;
-  }
-  return 1;
-}
-
-static int hexval(int c)
-{
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-char *imt_percent_decode(const char *s, size_t len, int plus_is_space, int utf8)
-{
-  char *out = imt_malloc(len + 1), *o = out;
-  if (!out)
-    return NULL;
-  for (size_t i = 0; i < len; i++) {
-    if (s[i] == '%') {
-      int h, l;
-      if (i + 2 >= len) { free(out); return NULL; }
-      h = hexval((unsigned char)s[i + 1]);
-      l = hexval((unsigned char)s[i + 2]);
-      if (h < 0 || l < 0) { free(out); return NULL; }
-      *o++ = (char)(h * 16 + l);
-      i += 2;
-    } else if (s[i] == '+' && plus_is_space) {
-      *o++ = ' ';
-    } else {
-      *o++ = s[i];
-    }
-  }
-  *o = '\0';
-  if (utf8 && !imt_utf8_valid(out, (size_t)(o - out))) {
-    free(out);
-    return NULL;
-  }
-  return out;
-}
-
 void *imt_req_own(imt_req *rq, void *p)
 {
   if (!p)
@@ -155,21 +94,10 @@ void *imt_req_own(imt_req *rq, void *p)
 void *imt_req_alloc(imt_req *rq, size_t n) { return imt_req_own(rq, imt_calloc(1, n)); }
 char *imt_req_strdup(imt_req *rq, const char *s) { return imt_req_own(rq, imt_strdup(s)); }
 
-static int add_query(imt_req *rq, const char *s, size_t len)
+/* imt_query_fn: append one decoded pair to the request (takes key and val). */
+static int add_query(char *k, char *v, void *arg)
 {
-  const char *eq = memchr(s, '=', len);
-  size_t klen = eq ? (size_t)(eq - s) : len;
-  char *k, *v;
-  if (!len)
-    return 0;
-  k = imt_percent_decode(s, klen, 1, 1);
-  v = eq ? imt_percent_decode(eq + 1, len - klen - 1, 1, 1) : imt_strdup("");
-  if (!k || !v) {
-    free(k);
-    free(v);
-    rq->query_bad = 1;
-    return 0;
-  }
+  imt_req *rq = arg;
   if (rq->nquery == rq->cap_query) {
     size_t cap = rq->cap_query ? rq->cap_query * 2 : 8;
     kv *n = imt_realloc(rq->query, cap * sizeof *n);
@@ -183,16 +111,14 @@ static int add_query(imt_req *rq, const char *s, size_t len)
   return 0;
 }
 
+/* Add the pairs of a query string (or form body); 0 or IMT_ERR_NOMEM. Bad pairs set query_bad. */
 static int parse_query(imt_req *rq, const char *q, size_t len)
 {
-  size_t start = 0;
-  for (size_t i = 0; i <= len; i++)
-    if (i == len || q[i] == '&' || q[i] == ';') {
-      if (add_query(rq, q + start, i - start))
-        return IMT_ERR_NOMEM;
-      start = i + 1;
-    }
-  return 0;
+  size_t bad = 0;
+  int rc = imt_query_parse(q, len, add_query, rq, &bad);
+  if (bad)
+    rq->query_bad = 1;
+  return rc;
 }
 
 /* ---- accessors ------------------------------------------------------------------------------ */
@@ -411,39 +337,17 @@ void imt_req_resume(imt_req *rq)
 
 /* ---- routing -------------------------------------------------------------------------------- */
 
-/* Match raw path against pattern; fill params (decoded). Returns 1 on match, 0 no match,
- * -1 when a captured segment has a bad escape or invalid UTF-8. */
+/* Match rq->path against pattern, filling rq's params: 1 match, 0 none, -1 bad escape. */
 static int match_route(imt_req *rq, const char *pattern, const char *path)
 {
-  const char *p = pattern, *u = path;
-  int n = 0;
-  while (*p && *u) {
-    if (*p == '{') {
-      const char *close = strchr(p, '}');
-      int rest = close[-1] == '*';
-      const char *end = rest ? u + strlen(u) : strchr(u, '/');
-      char *v;
-      if (!end) end = u + strlen(u);
-      if (end == u || n >= MAX_PARAMS) return 0;
-      v = imt_percent_decode(u, (size_t)(end - u), 0, 1);
-      if (!v) {
-        for (int i = 0; i < n; i++) IMT_FREE(rq->pvals[i]);
-        return -1;
-      }
-      rq->pnames[n] = p + 1;
-      rq->pname_len[n] = (size_t)(close - p - 1 - rest);
-      rq->pvals[n++] = v;
-      p = close + 1;
-      u = end;
-      continue;
-    }
-    if (*p != *u) break;
-    p++;
-    u++;
-  }
-  if (*p || *u) {
-    for (int i = 0; i < n; i++) IMT_FREE(rq->pvals[i]);
-    return 0;
+  imt_route_param p[MAX_PARAMS];
+  int n = 0, m = imt_route_match(pattern, path, p, MAX_PARAMS, &n);
+  if (m != 1)
+    return m;
+  for (int i = 0; i < n; i++) {
+    rq->pnames[i] = p[i].name;
+    rq->pname_len[i] = p[i].name_len;
+    rq->pvals[i] = p[i].value;
   }
   rq->nparams = n;
   return 1;

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include "imt.h"
 #include "imt_snapshot.h"
+#include "imt_url.h"   /* imt_percent_decode, imt_utf8_valid, query strings, route patterns */
 
 struct imt_config;
 typedef struct imt_req imt_req;
@@ -97,13 +98,25 @@ void imt_req_suspend(imt_req *rq);
 void imt_req_resume(imt_req *rq);
 
 /* ---- helpers shared by handlers --------------------------------------------------------------- */
-/* Percent-decode s (len bytes) into a new NUL-terminated string (caller frees); plus_is_space
- * turns '+' into ' '. Returns NULL for a bad escape or, when utf8 is set, invalid UTF-8. */
-char *imt_percent_decode(const char *s, size_t len, int plus_is_space, int utf8);
-/* 1 if s (len bytes) is valid UTF-8 without NUL bytes. */
-int imt_utf8_valid(const char *s, size_t len);
 /* Parse a non-negative integer parameter; returns 0 and *out, or -1 if present and malformed or
  * out of [min, max]. When absent, *out = dflt. */
 int imt_req_uint(imt_req *rq, const char *name, long dflt, long min, long max, long *out);
+
+/* Parse the request body as JSON under the server's limits (max_json_depth, UTF-8, one value).
+ * Returns 0 with *out set (caller deletes with cJSON_Delete), or non-zero after replying itself:
+ * 400 "bad_json" (syntax, with line and column; or an empty body), 400 "json_too_deep",
+ * 400 "bad_encoding" (not UTF-8), 413 "body_too_large", 503 out of memory. Typical use:
+ *     cJSON *in;
+ *     if (imt_json_parse(rq, &in)) return;      (already answered)  */
+int imt_json_parse(imt_req *rq, cJSON **out);
+
+/* Batch endpoints: 0 when n items are within the server's max_batch; otherwise replies 413
+ * "batch_too_large" (naming n and the limit) and returns non-zero. */
+int imt_req_check_batch(imt_req *rq, size_t n);
+
+/* For a handler that suspends for long without reading the snapshot (POST /admin/reload): give
+ * the request's snapshot reference back now, so that publishing a new snapshot does not wait for
+ * this request. imt_req_snapshot() returns NULL afterwards. */
+void imt_req_drop_snapshot(imt_req *rq);
 
 #endif
