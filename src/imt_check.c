@@ -331,7 +331,7 @@ int imt_check_run(const char *data_dir, const char *reference_dir, FILE *out, in
         problem(&k, 1, "%s: has %d skos:prefLabel in English (@en); exactly one is required", c->id, npref[IMT_LANG_EN]);
       if ((c->kind == IMT_KIND_SIGN || c->kind == IMT_KIND_FINDING) && (!*c->def[0] || !*c->def[1]))
         problem(&k, 1, "%s (%s): a sign or finding needs skos:definition in both zh and en", c->id, c->pref[IMT_LANG_EN]);
-      if (!c->top && c->n_parents == 0)
+      if (!c->top && c->n_parents == 0 && !c->deprecated)
         problem(&k, 1, "%s (%s): neither a top concept nor under one (no skos:broader)", c->id, c->pref[IMT_LANG_EN]);
       if (c->deprecated && c->replaced_by < 0)
         problem(&k, 0, "%s: deprecated without dct:isReplacedBy", c->id);
