@@ -1,5 +1,6 @@
 /* cmd_serve.c - `imterm serve`: load the vocabulary, start the HTTP server, handle signals
- * (SIGTERM/SIGINT: graceful stop; SIGHUP: reload the data and swap the snapshot). */
+ * (SIGTERM/SIGINT: graceful stop; SIGHUP: reload the data in a background thread and swap the
+ * snapshot; POST /admin/reload does the same). */
 #include "config.h"
 #include "imt.h"
 #include "imt_cli.h"
@@ -123,11 +124,12 @@ int imt_cmd_serve(int argc, char **argv)
     if (sigwait(&sigs, &sig))
       continue;
     if (sig == SIGHUP) {
-      imt_log("info", "SIGHUP: reloading %s", cfg.data_dir);
-      imt_services_reload(&cfg);
+      imt_log("info", "SIGHUP: reloading %s in the background", cfg.data_dir);
+      if (imt_services_reload_async(&cfg, NULL, NULL))
+        imt_log("error", "SIGHUP: could not start a reload thread");
       continue;
     }
-    imt_log("info", "signal %d: stopping", sig);
+    imt_log("info", "signal %d: stopping (finishing requests in flight)", sig);
     break;
   }
   imt_server_stop(srv);

@@ -12,6 +12,10 @@ int imt_cmd_serve(int argc, char **argv);
 int imt_cmd_check(int argc, char **argv);
 int imt_cmd_lookup(int argc, char **argv);
 int imt_cmd_sparql(int argc, char **argv);
+int imt_cmd_export(int argc, char **argv);
+int imt_cmd_normalize(int argc, char **argv);
+int imt_cmd_misses(int argc, char **argv);
+int imt_cmd_proposals(int argc, char **argv);
 
 /* Shared option handling: if argv[*i] is "--name VALUE" or "--name=VALUE", set *value and advance
  * *i; returns 1 when matched, 0 otherwise, -1 when the value is missing (message printed). */

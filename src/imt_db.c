@@ -3,6 +3,7 @@
 #include "imt.h"
 #include "imt_db.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -42,6 +42,13 @@ unsigned imt_server_port(const imt_server *srv);
 /* Stop accepting, finish in-flight requests, free. */
 void imt_server_stop(imt_server *srv);
 const struct imt_config *imt_server_config(const imt_server *srv);
+typedef struct imt_server_counters {
+  unsigned connections;      /* open now */
+  unsigned in_flight;        /* requests being received or handled now */
+  unsigned long refused;     /* answered 503 over max_connections / max_per_ip since start */
+  unsigned long timed_out;   /* answered 408 over request_timeout since start */
+} imt_server_counters;
+void imt_server_stats(const imt_server *srv, imt_server_counters *out);
 
 /* ---- request accessors ---------------------------------------------------------------------- */
 const char *imt_req_method(const imt_req *rq);
@@ -93,7 +100,8 @@ int imt_req_replied(const imt_req *rq);
 
 /* ---- asynchronous handlers ------------------------------------------------------------------- */
 /* Suspend the connection: the handler returns without replying, and some other thread later
- * replies with imt_reply_* and then calls imt_req_resume(rq). */
+ * replies with imt_reply_* and then calls imt_req_resume(rq) (which may happen before the handler
+ * has returned). A handler that suspends and then replies itself need not resume. */
 void imt_req_suspend(imt_req *rq);
 void imt_req_resume(imt_req *rq);
 

@@ -41,6 +41,15 @@ static void line_col(const char *s, size_t off, size_t *line, size_t *col)
   }
 }
 
+/* 1 if the len bytes of s are all JSON whitespace (s need not be NUL-terminated). */
+static int blank(const char *s, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+      return 0;
+  return 1;
+}
+
 cJSON *imt_json_parse_text(const char *s, size_t len, int max_depth, imt_error *err)
 {
   const char *end = NULL;
@@ -60,7 +69,7 @@ cJSON *imt_json_parse_text(const char *s, size_t len, int max_depth, imt_error *
     /* end points at the error (cJSON's global error pointer is not thread-safe: not used) */
     off = end && end >= s && end <= s + len ? (size_t)(end - s) : 0;
     line_col(s, off, &line, &col);
-    if (len == 0 || strspn(s, " \t\r\n") == len)
+    if (blank(s, len))
       imt_error_set(err, IMT_ERR_SYNTAX, "the request body is empty; a JSON value was expected");
     else
       imt_error_set(err, IMT_ERR_SYNTAX, "the body is not valid JSON (line %zu, column %zu)", line, col);

@@ -12,7 +12,8 @@
  *
  * Table `misses` (one row per folded term, language and endpoint):
  *   term, lang, endpoint, count, first_seen, last_seen (Unix seconds, UTC), context (one example
- *   of at most 200 characters: the first non-empty one recorded, else the term as sent).
+ *   of at most 200 characters: the first context a caller sent, else the term as sent) and
+ *   ctx_given (1 when context came from a caller).
  */
 #ifndef IMT_MISSLOG_H
 #define IMT_MISSLOG_H
@@ -25,14 +26,15 @@ struct imt_config;
 struct imt_store;
 
 #define IMT_MISSLOG_FLUSH_MS 200      /* writer wakes this often */
-#define IMT_MISSLOG_SLOTS 4096        /* ring capacity (power of two) */
-#define IMT_MISSLOG_TERM_MAX 512      /* bytes kept of a term (cut at a UTF-8 boundary) */
+#define IMT_MISSLOG_SLOTS 16384       /* ring capacity (power of two) */
+#define IMT_MISSLOG_TERM_MAX 256      /* bytes kept of a term (cut at a UTF-8 boundary) */
 #define IMT_MISSLOG_CONTEXT_CHARS 200 /* characters kept of the example context */
+#define IMT_MISSLOG_CONTEXT_BYTES 600 /* and at most this many bytes of it */
 
 /* Record one miss. endpoint: a short name ("search", "validate", "normalize"; at most 15 bytes
  * kept); lang: the language asked for or detected ("zh", "en", "" when unknown); term: the text
  * that did not match (as sent or already normalized: it is folded again by the writer); context:
- * the surrounding text or NULL (cut to 200 characters). All strings are copied; NULL or empty
+ * the surrounding text or NULL (cut to 200 characters or 600 bytes). All strings are copied; NULL or empty
  * term is ignored. A no-op when the log is not started (e.g. in `imterm lookup`, or with
  * IMTERM_MISSLOG=off). Thread-safe, lock-free, never blocks or allocates. */
 void imt_misslog_record(const char *endpoint, const char *lang, const char *term, const char *context);
@@ -63,6 +65,7 @@ typedef struct imt_misslog_stats {
   uint64_t written;    /* misses written to the database (before aggregation) */
   uint64_t batches;    /* committed transactions */
   uint64_t errors;     /* batches that failed to write (logged; their misses are lost) */
+  double writer_cpu;   /* CPU seconds the writer thread spent draining (folding + SQLite) */
 } imt_misslog_stats;
 void imt_misslog_get_stats(imt_misslog_stats *out);
 
@@ -89,5 +92,9 @@ typedef struct imt_miss_query {
 int imt_misslog_top(const char *db_path, const imt_miss_query *q, imt_miss **out, size_t *n,
                     imt_error *err);
 void imt_misses_free(imt_miss *m, size_t n);
+
+/* Parse a time as the curation endpoints and commands accept it: Unix seconds, YYYY-MM-DD, or
+ * YYYY-MM-DDTHH:MM[:SS][Z] (UTC). Returns 0 and *out (Unix seconds), or -1. */
+int imt_time_parse(const char *s, long long *out);
 
 #endif

@@ -5,6 +5,7 @@
 
 extern const imt_route imt_routes_core[], imt_routes_admin[], imt_routes_lookup[],
   imt_routes_sparql[], imt_routes_normalize[], imt_routes_fhir[], imt_routes_curation[];
+extern const imt_route imt_routes_fair[];
 
 const imt_route *const imt_route_tables[] = {
   imt_routes_core,
@@ -14,5 +15,6 @@ const imt_route *const imt_route_tables[] = {
   imt_routes_normalize,
   imt_routes_fhir,
   imt_routes_curation,
+  imt_routes_fair,
   NULL
 };

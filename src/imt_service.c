@@ -6,10 +6,15 @@
 #include "imt_service.h"
 #include "imt_store.h"
 #include "imt_vocab.h"
+#include "imt_misslog.h"
+#include "imt_proposals.h"
+#include "imt_sparql_pool.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Services started on a store, declared as data. start() receives the new store; stop() is
  * called for the old one after a successful swap, or at shutdown. */
@@ -20,12 +25,22 @@ typedef struct service {
 } service;
 
 static const service services[] = {
+  {"misslog", imt_misslog_start, imt_misslog_stop},
+  {"proposals", imt_proposals_start, imt_proposals_stop},
+  {"sparql", imt_sparql_pool_start, imt_sparql_pool_stop},
   {NULL, NULL, NULL}
 };
 
+/* lock: current_store and the services' start/stop. reload_lock: one reload at a time (the long
+ * part, loading the data, holds only this one, so requests never wait for a reload). status_lock:
+ * the figures /health reads. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t async_done = PTHREAD_COND_INITIALIZER;
 static imt_store *current_store;
-static char last_error[512];
+static imt_reload_status status;
+static unsigned async_running;   /* background reload threads alive, under status_lock */
 
 static int start_all(const imt_config *cfg, imt_store *st, imt_error *err)
 {
@@ -59,49 +74,157 @@ int imt_services_load(const imt_config *cfg, imt_snapshot **snap, imt_error *err
   return 0;
 }
 
+/* Record the outcome of a reload for /health. */
+static void set_status(int ok, const char *error, double seconds)
+{
+  pthread_mutex_lock(&status_lock);
+  status.attempts++;
+  if (!ok)
+    status.failures++;
+  status.ok = ok;
+  status.at = time(NULL);
+  status.seconds = seconds;
+  snprintf(status.error, sizeof status.error, "%s", ok ? "" : error);
+  pthread_mutex_unlock(&status_lock);
+}
+
+/* 0 if the last reload succeeded, 1 otherwise. */
+static int status_ok_last(void)
+{
+  int ok;
+  pthread_mutex_lock(&status_lock);
+  ok = status.ok;
+  pthread_mutex_unlock(&status_lock);
+  return ok ? 0 : 1;
+}
+
 int imt_services_reload(const imt_config *cfg)
 {
   imt_error err = {0};
   imt_store *st = NULL, *old;
   imt_snapshot *s;
-  pthread_mutex_lock(&lock);
-  s = imt_vocab_load(cfg->data_dir, &st, 1, &err);
+  double t0 = imt_now();
+
+  pthread_mutex_lock(&reload_lock);
+  pthread_mutex_lock(&status_lock);
+  status.running = 1;
+  pthread_mutex_unlock(&status_lock);
+  /* the long part: requests keep reading the published snapshot meanwhile */
+  s = imt_vocab_load(cfg->data_dir, &st, 0, &err);
   if (!s) {
-    snprintf(last_error, sizeof last_error, "%s", err.message);
     imt_log("error", "reload failed, still serving the previous data: %s", err.message);
-    pthread_mutex_unlock(&lock);
-    return 1;
+    set_status(0, err.message, imt_now() - t0);
+    goto out;
   }
+  pthread_mutex_lock(&lock);
   stop_all();
   if (start_all(cfg, st, &err)) {
-    snprintf(last_error, sizeof last_error, "%s", err.message);
+    imt_error err2 = {0};
     imt_log("error", "reload: services failed on the new data (%s); restarting them on the old data", err.message);
     stop_all();
-    start_all(cfg, current_store, &err);
+    if (start_all(cfg, current_store, &err2))
+      imt_log("error", "reload: services failed on the old data too: %s", err2.message);
+    pthread_mutex_unlock(&lock);
     imt_snapshot_free(s);
     imt_store_free(st);
-    pthread_mutex_unlock(&lock);
-    return 1;
+    set_status(0, err.message, imt_now() - t0);
+    goto out;
   }
   old = current_store;
   current_store = st;
-  last_error[0] = '\0';
-  imt_snapshot_publish(s);
-  imt_store_free(old);
-  imt_log("info", "reloaded: %u concepts, %zu triples", s->n_concepts, s->n_triples);
   pthread_mutex_unlock(&lock);
+  {
+    unsigned nc = s->n_concepts;
+    size_t nt = s->n_triples;
+    /* swap: readers move to the new snapshot at once; the old one is freed when its last
+     * reader is done (waits here, in the reloading thread only) */
+    imt_snapshot_publish(s);
+    imt_store_free(old);
+    set_status(1, "", imt_now() - t0);
+    imt_log("info", "reloaded: %u concepts, %zu triples (%.2f s)", nc, nt, imt_now() - t0);
+  }
+out:
+  pthread_mutex_lock(&status_lock);
+  status.running = 0;
+  pthread_mutex_unlock(&status_lock);
+  pthread_mutex_unlock(&reload_lock);
+  return status_ok_last();
+}
+
+typedef struct async_job {
+  const imt_config *cfg;
+  void (*done)(int rc, void *arg);
+  void *arg;
+} async_job;
+
+static void *async_main(void *p)
+{
+  async_job *job = p;
+  int rc = imt_services_reload(job->cfg);
+  if (job->done)
+    job->done(rc, job->arg);
+  free(job);
+  pthread_mutex_lock(&status_lock);
+  async_running--;
+  pthread_cond_broadcast(&async_done);
+  pthread_mutex_unlock(&status_lock);
+  return NULL;
+}
+
+int imt_services_reload_async(const imt_config *cfg, void (*done)(int rc, void *arg), void *arg)
+{
+  async_job *job = IMT_CALLOC(async_job, 1);
+  pthread_t t;
+  pthread_attr_t attr;
+  int rc;
+  if (!job)
+    return IMT_ERR_NOMEM;
+  job->cfg = cfg;
+  job->done = done;
+  job->arg = arg;
+  pthread_mutex_lock(&status_lock);
+  async_running++;
+  pthread_mutex_unlock(&status_lock);
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  rc = pthread_create(&t, &attr, async_main, job);
+  pthread_attr_destroy(&attr);
+  if (rc) {
+    free(job);
+    pthread_mutex_lock(&status_lock);
+    async_running--;
+    pthread_cond_broadcast(&async_done);
+    pthread_mutex_unlock(&status_lock);
+    return IMT_ERR_INTERNAL;
+  }
   return 0;
+}
+
+void imt_services_wait_reloads(void)
+{
+  pthread_mutex_lock(&status_lock);
+  while (async_running)
+    pthread_cond_wait(&async_done, &status_lock);
+  pthread_mutex_unlock(&status_lock);
+}
+
+void imt_services_status(imt_reload_status *out)
+{
+  pthread_mutex_lock(&status_lock);
+  *out = status;
+  pthread_mutex_unlock(&status_lock);
 }
 
 void imt_services_last_error(char *buf, size_t len)
 {
-  pthread_mutex_lock(&lock);
-  snprintf(buf, len, "%s", last_error);
-  pthread_mutex_unlock(&lock);
+  pthread_mutex_lock(&status_lock);
+  snprintf(buf, len, "%s", status.ok || !status.attempts ? "" : status.error);
+  pthread_mutex_unlock(&status_lock);
 }
 
 void imt_services_stop(void)
 {
+  imt_services_wait_reloads();
   pthread_mutex_lock(&lock);
   stop_all();
   imt_store_free(current_store);

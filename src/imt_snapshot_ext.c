@@ -3,6 +3,8 @@
 #include "config.h"
 #include "imt.h"
 #include "imt_snapshot.h"
+#include "imt_matcher.h"
+#include "imt_search.h"
 
 #include <stddef.h>
 
@@ -14,6 +16,8 @@ typedef struct imt_snapshot_ext {
 } imt_snapshot_ext;
 
 static const imt_snapshot_ext exts[] = {
+  {"search", IMT_EXT_SEARCH, imt_search_build, imt_search_free},
+  {"matcher", IMT_EXT_MATCHER, imt_matcher_ext_build, imt_matcher_ext_free},
   {NULL, 0, NULL, NULL}  /* terminator */
 };
 

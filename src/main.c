@@ -14,6 +14,10 @@ static const imt_command commands[] = {
   {"check", imt_cmd_check, "validate the ontologies and mappings and print a QA summary"},
   {"lookup", imt_cmd_lookup, "look a term, id or code up; JSON out"},
   {"sparql", imt_cmd_sparql, "run a SPARQL query on the local data"},
+  {"normalize", imt_cmd_normalize, "free text (stdin) to concepts with present/absent/uncertain; JSON out"},
+  {"misses", imt_cmd_misses, "list the terms lookups did not match (the miss log)"},
+  {"proposals", imt_cmd_proposals, "list term proposals or export the accepted ones as patches"},
+  {"export", imt_cmd_export, "write the vocabulary as ttl, jsonld, sssom, fhir-codesystem, fhir-conceptmap, csv or slicer"},
   {NULL, NULL, NULL}
 };
 

@@ -19,8 +19,10 @@ Case file format (one directive per line; '#' lines are comments, the first is t
   expect-json: PATH exists | PATH absent
   expect-time-under: SECONDS
 servers/NAME.env: KEY=VALUE lines set in the server's environment; ARGS=... adds serve flags.
+Environment: IMTERM_WRAPPER="valgrind --error-exitcode=99 ..." runs every server under that
+command (`make check-valgrind`); a server that ends with a non-zero status fails the run.
 """
-import glob, http.client, json, os, re, shutil, signal, subprocess, sys, tempfile, time
+import glob, http.client, json, os, re, shlex, shutil, signal, subprocess, sys, tempfile, time
 
 TOP = os.environ.get("TOP_SRCDIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("IMTERM_BIN") or os.path.join(TOP, "imterm")
@@ -48,6 +50,9 @@ def start_server(name):
     cmd = [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--port-file", portfile,
            "--data", env.get("TEST_DATA", TOP), "--web", os.path.join(TOP, "web"),
            "--access-log", os.path.join(LOGS, "access-%s.log" % name), "--db", os.path.join(tmp, "imterm.db")] + args
+    wrapper = os.environ.get("IMTERM_WRAPPER")
+    if wrapper:
+        cmd = [w.replace("@NAME@", name) for w in shlex.split(wrapper)] + cmd
     err = open(os.path.join(LOGS, "server-%s.err" % name), "w")
     proc = subprocess.Popen(cmd, env=env, stdout=err, stderr=err)
     deadline = time.time() + 120
@@ -242,7 +247,7 @@ def main():
         for name, (proc, port, tmp) in servers.items():
             proc.send_signal(signal.SIGTERM)
             try:
-                rc = proc.wait(timeout=20)
+                rc = proc.wait(timeout=120 if os.environ.get("IMTERM_WRAPPER") else 20)
                 n += 1
                 if rc == 0:
                     print("ok %d - server %s stops with exit 0 on SIGTERM" % (n, name))
