@@ -510,12 +510,12 @@ imt_snapshot *imt_snapshot_build(imt_store *store, imt_error *err)
   {
     uint32_t nr = 0, head = 0, tail = 0;
     for (i = 0; i < n; i++)
-      if (s->concepts[i].top || s->concepts[i].n_parents == 0) nr++;
+      if (s->concepts[i].top || (s->concepts[i].n_parents == 0 && !s->concepts[i].deprecated)) nr++;
     s->roots = imt_arena_alloc(b.a, (nr ? nr : 1) * sizeof *s->roots);
     if (!s->roots) goto oom;
     for (i = 0; i < n; i++) {
       s->concepts[i].depth = UINT16_MAX;
-      if (s->concepts[i].top || s->concepts[i].n_parents == 0) {
+      if (s->concepts[i].top || (s->concepts[i].n_parents == 0 && !s->concepts[i].deprecated)) {
         s->roots[s->n_roots++] = i;
         s->concepts[i].depth = 0;
         queue[tail++] = i;
