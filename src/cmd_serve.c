@@ -43,6 +43,7 @@ int imt_cmd_serve(int argc, char **argv)
     {"--db", "db"}};
   /* flags are applied after file and environment: remember them */
   const char *fkeys[64], *fvals[64];
+  char setkeys[64][64];   /* keys of --set KEY=VALUE, copied out of argv */
   int nf = 0;
 
   for (int i = 1; i < argc; i++) {
@@ -56,8 +57,12 @@ int imt_cmd_serve(int argc, char **argv)
       const char *eq;
       if (m < 0) return 2;
       eq = strchr(v, '=');
-      if (!eq || nf >= 64) { fprintf(stderr, "imterm serve: --set wants KEY=VALUE\n"); return 2; }
-      fkeys[nf] = strndup(v, (size_t)(eq - v));
+      if (!eq || nf >= 64 || (size_t)(eq - v) >= sizeof setkeys[0]) {
+        fprintf(stderr, "imterm serve: --set wants KEY=VALUE\n");
+        return 2;
+      }
+      snprintf(setkeys[nf], sizeof setkeys[nf], "%.*s", (int)(eq - v), v);
+      fkeys[nf] = setkeys[nf];
       fvals[nf++] = eq + 1;
       continue;
     }

@@ -441,7 +441,8 @@ imt_snapshot *imt_snapshot_build(imt_store *store, imt_error *err)
     tmp_concept *tmp2 = IMT_CALLOC(tmp_concept, n ? n : 1);
     if (!old_of || !new_of || !tmp2) { free(old_of); free(new_of); free(tmp2); goto oom; }
     for (i = 0; i < n; i++) s->concepts[i].idx = i;
-    qsort(s->concepts, n, sizeof *s->concepts, cmp_concept_id);
+    if (n)
+      qsort(s->concepts, n, sizeof *s->concepts, cmp_concept_id);
     for (i = 0; i < n; i++) { old_of[i] = s->concepts[i].idx; new_of[s->concepts[i].idx] = i; }
     for (i = 0; i < n; i++) {
       tmp2[i] = b.tmp[old_of[i]];
@@ -472,7 +473,8 @@ imt_snapshot *imt_snapshot_build(imt_store *store, imt_error *err)
     for (i = 0; i < n; i++) {
       imt_concept *c = &s->concepts[i];
       tmp_concept *t = &b.tmp[i];
-      qsort(t->labels, t->n_labels, sizeof *t->labels, label_order);
+      if (t->n_labels)
+        qsort(t->labels, t->n_labels, sizeof *t->labels, label_order);
       c->labels = imt_arena_alloc(b.a, (t->n_labels ? t->n_labels : 1) * sizeof *c->labels);
       if (!c->labels) { free(nchild); goto oom; }
       if (t->n_labels) memcpy(c->labels, t->labels, t->n_labels * sizeof *c->labels);
@@ -481,7 +483,8 @@ imt_snapshot *imt_snapshot_build(imt_store *store, imt_error *err)
       c->n_parents = t->n_parents;
       c->children = imt_arena_alloc(b.a, (nchild[i] ? nchild[i] : 1) * sizeof(uint32_t));
       if (!c->children) { free(nchild); goto oom; }
-      qsort(t->maps, t->n_maps, sizeof *t->maps, map_order);
+      if (t->n_maps)
+        qsort(t->maps, t->n_maps, sizeof *t->maps, map_order);
       c->mappings = imt_arena_alloc(b.a, (t->n_maps ? t->n_maps : 1) * sizeof *c->mappings);
       if (!c->mappings) { free(nchild); goto oom; }
       if (t->n_maps) memcpy(c->mappings, t->maps, t->n_maps * sizeof *c->mappings);

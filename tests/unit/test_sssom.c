@@ -42,7 +42,11 @@ int main(void)
     CHECK_STR(imt_sssom_get(s, &s->rows[1], IMT_SSSOM_OBJECT_LABEL), "with \"quotes\"\tand tab", "RFC 4180 quotes and tab");
     CHECK_STR(imt_sssom_get(s, &s->rows[2], IMT_SSSOM_OBJECT_LABEL), "multi\nline", "newline inside quotes");
     CHECK(s->rows[2].line == 12, "row line number counts quoted newlines");
-    CHECK_STR(imt_sssom_expand(s, "RADLEX:RID5") , "http://radlex.org/RID/RID5", "CURIE expansion (quoted IRI)");
+    {
+      char *iri = imt_sssom_expand(s, "RADLEX:RID5");
+      CHECK_STR(iri, "http://radlex.org/RID/RID5", "CURIE expansion (quoted IRI)");
+      free(iri);
+    }
     CHECK_STR(imt_sssom_get(s, &s->rows[0], IMT_SSSOM_CONFIDENCE), "", "absent column reads as empty");
     imt_sssom_free(s);
   }
