@@ -107,15 +107,33 @@ static void reply_list(imt_req *rq, const imt_snapshot *s, const imt_concept *c,
   imt_reply_json(rq, 200, o);
 }
 
+/* The concept's JSON as imt_lookup_ref renders it (for the cache). */
+static char *render_concept(const imt_snapshot *s, uint32_t idx)
+{
+  cJSON *o = imt_render_concept(s, &s->concepts[idx]);
+  char *t = o ? cJSON_PrintUnformatted(o) : NULL;
+  cJSON_Delete(o);
+  return t;
+}
+
 static void h_concept(imt_req *rq)
 {
   const imt_snapshot *s = imt_req_snapshot(rq);
   const char *ref = imt_req_param(rq, "ref");
   int status = 200;
   cJSON *o;
+  uint32_t found[2];
   if (!ref || !*ref || strlen(ref) > REF_MAX || !imt_utf8_valid(ref, strlen(ref))) {
     imt_reply_error(rq, 400, "bad_ref", "the concept reference is empty, too long or not valid UTF-8");
     return;
+  }
+  /* one concept: the same JSON as below, rendered once per snapshot */
+  if (imt_lookup_resolve(s, ref, found, 2) == 1) {
+    const char *t = imt_search_cached_json(s, found[0], render_concept);
+    if (t) {
+      imt_reply(rq, 200, "application/json; charset=utf-8", t, strlen(t));
+      return;
+    }
   }
   o = imt_lookup_ref(s, ref, &status);
   if (!o) { imt_reply_oom(rq); return; }
@@ -265,8 +283,8 @@ static void h_search(imt_req *rq)
   }
   q.q = text_param(rq, "q", IMT_SEARCH_MAX_QUERY, &bad);
   if (bad) return;
-  if (!q.q || !*q.q) {
-    imt_reply_error(rq, 400, "missing_q", "parameter q (the text to search) is required and must not be empty");
+  if (!q.q || !q.q[strspn(q.q, " \t\r\n")]) {
+    imt_reply_error(rq, 400, "missing_q", "parameter q (the text to search) is required and must not be empty or blank");
     return;
   }
   if (parse_lang(imt_req_query(rq, "lang"), &q.lang)) {
@@ -363,24 +381,19 @@ static void h_validate_get(imt_req *rq)
 static void h_validate_post(imt_req *rq)
 {
   const imt_snapshot *s = imt_req_snapshot(rq);
-  size_t len;
-  const char *body = imt_req_body(rq, &len);
   cJSON *in, *out, *item;
   int i = 0, n;
-  if (!imt_utf8_valid(body, len)) {
-    imt_reply_error(rq, 400, "invalid_utf8", "the request body is not valid UTF-8");
-    return;
-  }
-  in = cJSON_ParseWithLength(body, len);
-  if (!in || !cJSON_IsArray(in)) {
+  if (imt_json_parse(rq, &in)) return;  /* replied 400/413 */
+  if (!cJSON_IsArray(in)) {
     cJSON_Delete(in);
     imt_reply_error(rq, 400, "bad_json", "the body must be a JSON array of terms (strings) or objects {\"term\"} / {\"system\",\"code\"}");
     return;
   }
   n = cJSON_GetArraySize(in);
+  if (imt_req_check_batch(rq, (size_t)n)) { cJSON_Delete(in); return; }
   if (n > VALIDATE_MAX_ITEMS) {
     cJSON_Delete(in);
-    imt_reply_error(rq, 413, "too_many_items", "at most %d items per request (got %d)", VALIDATE_MAX_ITEMS, n);
+    imt_reply_error(rq, 413, "batch_too_large", "at most %d items per request (got %d)", VALIDATE_MAX_ITEMS, n);
     return;
   }
   /* check every item before doing any work */

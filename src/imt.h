@@ -56,5 +56,7 @@ void imt_log_set_quiet(int quiet);
 
 /* Seconds since an arbitrary monotonic origin. */
 double imt_now(void);
+/* CPU seconds used by the calling thread (for per-core speed figures, immune to other load). */
+double imt_thread_cpu_now(void);
 
 #endif

@@ -231,8 +231,9 @@ int imt_fhir_params_parse(imt_fhir_params *ps, const char *json, size_t len, cha
       }
       if (!known && (!strcmp(vkey, "valueInteger") || !strcmp(vkey, "valueUnsignedInt") || !strcmp(vkey, "valuePositiveInt"))) {
         known = 1;
-        if (!cJSON_IsNumber(val) || val->valuedouble != (double)(long long)val->valuedouble ||
-            val->valuedouble < -2147483648.0 || val->valuedouble > 2147483647.0) {
+        /* range first: casting an out-of-range double to an integer is undefined behaviour */
+        if (!cJSON_IsNumber(val) || !(val->valuedouble >= -2147483648.0 && val->valuedouble <= 2147483647.0) ||
+            val->valuedouble != (double)(long long)val->valuedouble) {
           snprintf(msg, msglen, "parameter '%.40s': %s must be an integer", name->valuestring, vkey);
           goto done;
         }

@@ -448,10 +448,10 @@ int imt_json_parse(imt_req *rq, cJSON **out)
   size_t len;
   const char *body = imt_req_body(rq, &len);
   const imt_config *cfg = rq->srv->cfg;
+  size_t limit = rq->route && rq->route->max_body ? rq->route->max_body : cfg->max_body;
   *out = NULL;
-  if (len > cfg->max_body && (!rq->route || !rq->route->max_body || len > rq->route->max_body)) {
-    imt_reply_error(rq, 413, "body_too_large", "the request body exceeds the limit of %zu bytes",
-                    rq->route && rq->route->max_body ? rq->route->max_body : cfg->max_body);
+  if (len > limit) {  /* normally refused while uploading already */
+    imt_reply_error(rq, 413, "body_too_large", "the request body exceeds the limit of %zu bytes", limit);
     return 1;
   }
   *out = imt_json_parse_text(body, len, (int)cfg->max_json_depth, &err);

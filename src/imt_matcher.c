@@ -7,6 +7,7 @@
 #include "imt_matcher.h"
 #include "imt_text.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,17 +94,36 @@ static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
 static int in_list(const char *const *list, const char *w, size_t n)
 {
   for (const char *const *u = list; *u; u++)
-    if (strlen(*u) == n && !memcmp(*u, w, n)) return 1;
+    if ((*u)[0] == w[0] && strlen(*u) == n && !memcmp(*u, w, n)) return 1;
   return 0;
+}
+
+/* Lengths of the suffix rules, measured once (stem() runs for every English word). */
+#define MAX_SUFFIX_RULES 256
+static uint8_t rule_sl[MAX_SUFFIX_RULES], rule_rl[MAX_SUFFIX_RULES];
+static pthread_once_t rule_once = PTHREAD_ONCE_INIT;
+
+static void measure_rules(void)
+{
+  for (size_t k = 0; k < MAX_SUFFIX_RULES && imt_suffix_rules[k].suffix; k++) {
+    rule_sl[k] = (uint8_t)strlen(imt_suffix_rules[k].suffix);
+    rule_rl[k] = (uint8_t)strlen(imt_suffix_rules[k].repl);
+  }
 }
 
 /* Stem the lower-case word w (n bytes) into out (at least n + 8 bytes); returns the length. */
 static size_t stem(const char *w, size_t n, char *out)
 {
-  for (const imt_suffix_rule *r = imt_suffix_rules; r->suffix; r++) {
-    size_t sl = strlen(r->suffix), rl;
+  if (!n)
+    return 0;
+  pthread_once(&rule_once, measure_rules);
+  for (size_t k = 0; k < MAX_SUFFIX_RULES && imt_suffix_rules[k].suffix; k++) {
+    const imt_suffix_rule *r = &imt_suffix_rules[k];
+    size_t sl = rule_sl[k], rl;
+    /* compare the last byte before anything else */
+    if (!sl || w[n - 1] != r->suffix[sl - 1]) continue;
     if (n < sl + r->min_stem || memcmp(w + n - sl, r->suffix, sl)) continue;
-    rl = strlen(r->repl);
+    rl = rule_rl[k];
     memcpy(out, w, n - sl);
     memcpy(out + n - sl, r->repl, rl);
     return n - sl + rl;
@@ -756,7 +776,15 @@ int imt_matcher_scan(const imt_matcher *m, const char *text, size_t len, unsigne
 
   /* longest first, separately for concepts and cues; then cues inside a concept and concepts
    * inside a cue are dropped */
-  if (nr) qsort(raw, nr, sizeof *raw, cmp_longest);
+  /* insertion sort for the usual few candidates (glibc's qsort allocates); qsort for long texts */
+  if (nr > 64)
+    qsort(raw, nr, sizeof *raw, cmp_longest);
+  else for (size_t i = 1; i < nr; i++) {
+    rawm v = raw[i];
+    size_t j = i;
+    while (j > 0 && cmp_longest(&raw[j - 1], &v) > 0) { raw[j] = raw[j - 1]; j--; }
+    raw[j] = v;
+  }
   taken = imt_calloc(x.len + 1, 1);
   if (!taken) goto done;
   for (size_t i = 0; i < nr; i++) {
@@ -835,7 +863,15 @@ int imt_matcher_scan(const imt_matcher *m, const char *text, size_t len, unsigne
     e->start = f.src[e->start];
     e->end = e->start + 1;
   }
-  qsort(ev, nev, sizeof *ev, cmp_event);
+  if (nev > 256)
+    qsort(ev, nev, sizeof *ev, cmp_event);
+  else
+    for (size_t i = 1; i < nev; i++) {
+      imt_event v = ev[i];
+      size_t j = i;
+      while (j > 0 && cmp_event(&ev[j - 1], &v) > 0) { ev[j] = ev[j - 1]; j--; }
+      ev[j] = v;
+    }
   out->ev = ev;
   out->n = nev;
   ev = NULL;

@@ -38,7 +38,7 @@ enum imt_search_lang { IMT_SEARCH_ANY = 0, IMT_SEARCH_ZH, IMT_SEARCH_EN };
 #define IMT_SEARCH_MAX_LIMIT 100
 #define IMT_SEARCH_MAX_OFFSET 1000
 #define IMT_SEARCH_MAX_QUERY 256      /* bytes of q */
-#define IMT_SEARCH_TOTAL_BUDGET 4000  /* label matches walked to count the total exactly */
+#define IMT_SEARCH_TOTAL_BUDGET 1000  /* label matches walked to count the total exactly */
 
 typedef struct imt_search_query {
   const char *q;        /* UTF-8 as typed */
@@ -80,5 +80,13 @@ uint32_t imt_search_exact(const imt_snapshot *s, const char *text, imt_search_hi
 /* Text of the label a hit matched, for display: hidden labels are never shown, the concept's
  * preferred label in the same language is returned instead. Borrowed from the snapshot. */
 const char *imt_search_hit_label(const imt_snapshot *s, const imt_search_hit *h);
+
+/* Per-snapshot cache of rendered concept JSON (the lookup hot path): the text for concept idx,
+ * made by render (returns a malloc'ed string or NULL) on first use and kept with the snapshot,
+ * at most IMT_SEARCH_RENDER_CACHE bytes in all. Borrowed; NULL when not cached (render yourself).
+ * Thread-safe, lock-free. */
+#define IMT_SEARCH_RENDER_CACHE ((size_t)256 << 20)
+const char *imt_search_cached_json(const imt_snapshot *s, uint32_t idx,
+                                   char *(*render)(const imt_snapshot *, uint32_t));
 
 #endif

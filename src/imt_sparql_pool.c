@@ -118,7 +118,7 @@ static int read_all(int fd, void *p, size_t n)
 /* ---- the worker process --------------------------------------------------------------------- */
 
 /* Deny socket() and connect() with EACCES (x86-64 and aarch64); everything else is allowed. */
-static int install_seccomp(void)
+int imt_sparql_seccomp_install(void)
 {
 #if defined(__x86_64__)
 #define IMT_AUDIT_ARCH AUDIT_ARCH_X86_64
@@ -197,15 +197,21 @@ static void worker_main(imt_query_engine *eng, int fd, size_t mem_mb, double tim
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, "imterm-sparql", 0, 0, 0);
   /* the store is already mapped: the limit is on top of what the worker inherits, at least */
+#if !defined(__SANITIZE_ADDRESS__)
   if (limit < vm + 256u * 1024 * 1024) {
     imt_log("warn", "sparql worker: sparql_mem_mb (%zu) is below the inherited %zu MiB; limit raised to %zu MiB",
             mem_mb, vm >> 20, (vm >> 20) + 256);
     limit = vm + 256u * 1024 * 1024;
   }
+#endif
   rl.rlim_cur = rl.rlim_max = limit;
+#if defined(__SANITIZE_ADDRESS__)
+  (void)rl;   /* AddressSanitizer reserves terabytes of shadow address space: no RLIMIT_AS */
+#else
   if (setrlimit(RLIMIT_AS, &rl))
     imt_log("warn", "sparql worker: cannot set RLIMIT_AS: %s", strerror(errno));
-  if (install_seccomp())
+#endif
+  if (imt_sparql_seccomp_install())
     imt_log("warn", "sparql worker: cannot install the seccomp filter: %s", strerror(errno));
   memset(&ready, 0, sizeof ready);
   ready.magic = FRAME_MAGIC;

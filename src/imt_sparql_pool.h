@@ -46,6 +46,10 @@ void imt_sparql_pool_stop(void);
  * dispatcher thread) or non-zero when the pool is not running (done is not called). */
 int imt_sparql_submit(const char *query, const imt_query_opts *o, imt_sparql_done done, void *ctx);
 
+/* Install the worker's seccomp filter in the calling process (irreversible): socket() and
+ * connect() then fail with EACCES. 0 or -1 (unsupported architecture or kernel). */
+int imt_sparql_seccomp_install(void);
+
 /* A snapshot of the pool for /sparql/status: workers (pid, state, queries served), respawns. */
 typedef struct imt_sparql_status {
   int running;

@@ -268,9 +268,14 @@ static int apply_domain(imt_folded *o)
   while (i < o->len) {
     size_t k;
     for (k = 0; k < sizeof domain_words / sizeof domain_words[0]; k++) {
-      size_t fl = strlen(domain_words[k].from), tl = strlen(domain_words[k].to);
+      size_t fl, tl;
       uint32_t starts[16];
       size_t nst = 0, tail;
+      /* first byte before anything else: this loop runs over every byte of long texts */
+      if (o->text[i] != domain_words[k].from[0])
+        continue;
+      fl = strlen(domain_words[k].from);
+      tl = strlen(domain_words[k].to);
       if (fl > o->len - i || memcmp(o->text + i, domain_words[k].from, fl) != 0)
         continue;
       /* source offsets of the characters matched, to spread over the replacement */

@@ -3,6 +3,7 @@
 #include "imt.h"
 #include "imt_vocab.h"
 
+#include <malloc.h>
 #include <stdio.h>
 
 static void progress_line(const char *line)
@@ -29,5 +30,8 @@ imt_snapshot *imt_vocab_load(const char *dir, imt_store **store_out, int progres
     *store_out = st;
   else
     imt_store_free(st);
+  /* Loading frees many temporaries; hand the free lists back now rather than stalling the first
+   * large allocation of a request (measured 1.2-1.5 s at 200k concepts). */
+  malloc_trim(0);
   return s;
 }

@@ -8,7 +8,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
   libutf8proc-dev libopencc-dev opencc unicode-data bzip2 python3 curl"
 if [ "${1:-}" = "--test" ]; then
   # test-only tools: a real SPARQL client, load generator, clang for fuzzing, valgrind, a browser
-  PKGS="$PKGS rasqal-utils raptor2-utils wrk clang libclang-rt-14-dev valgrind chromium fonts-wqy-microhei"
+  PKGS="$PKGS rasqal-utils raptor2-utils virtuoso-opensource wrk clang libclang-rt-14-dev valgrind chromium fonts-wqy-microhei"
   command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi
 missing=""

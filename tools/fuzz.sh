@@ -11,7 +11,8 @@
 # A target file may say "requires: src/x.h" in its first comment; it is skipped (# SKIP) while
 # that header does not exist (code written by another group that has not landed).
 # Crash inputs are kept in build-fuzz/crashes/TARGET/. Environment: CC (default clang),
-# FUZZ_JOBS (parallel compiles, default nproc), FUZZ_OUT (build directory, default build-fuzz).
+# FUZZ_JOBS (parallel compiles, default nproc), FUZZ_OUT (build directory, default build-fuzz),
+# FUZZ_UBSAN_SUPP (UBSan suppressions, default tests/fuzz/ubsan.supp; recoverable checks only).
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -58,7 +59,7 @@ command -v "$CC" >/dev/null 2>&1 || { echo "fuzz.sh: $CC not found (apt-get inst
 vars=$(make -s fuzz-vars | grep '^FUZZ_') || { echo "fuzz.sh: make fuzz-vars failed"; exit 1; }
 eval "$vars"
 mkdir -p "$out/obj" "$out/bin"
-CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fsanitize-recover=nonnull-attribute -std=gnu11 -D_GNU_SOURCE -I$top -I$top/src $FUZZ_DEFS $FUZZ_DEP_CFLAGS"
+CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fsanitize-recover=nonnull-attribute,float-cast-overflow -std=gnu11 -D_GNU_SOURCE -I$top -I$top/src $FUZZ_DEFS $FUZZ_DEP_CFLAGS"
 LDFLAGS="-fsanitize=fuzzer,address,undefined"
 
 # compile the library once (only sources newer than their object)
@@ -111,7 +112,7 @@ for t in $targets; do
   [ -d "tests/fuzz/corpus/$t" ] && cp -n tests/fuzz/corpus/"$t"/* "$work"/ 2>/dev/null
   dict=""; [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
   log="$out/$t.run.log"
-  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$top/tests/fuzz/ubsan.supp \
+  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=${FUZZ_UBSAN_SUPP:-$top/tests/fuzz/ubsan.supp} \
     "$out/bin/$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$crashes/" -print_final_stats=1 $dict "$work" >"$log" 2>&1
   rc=$?

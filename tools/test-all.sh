@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-all.sh - the whole test suite, as CI runs it: install dependencies, build, `make check`,
-# the same suite in an AddressSanitizer+UBSan build, and `make distcheck`.
+# the same suite in an AddressSanitizer+UBSan build, every fuzz target for 60 s, and `make distcheck`.
 # Ends with the closing line "N passed, N failed" summed over the runs.
 set -u
 cd "$(dirname "$0")/.."
@@ -28,6 +28,13 @@ make dist >tests/logs/dist.log 2>&1 && tar -xzf imterm-*.tar.gz -C build-asan --
 ( cd build-asan && ./configure --enable-sanitizers >config.out 2>&1 && make -j"$(nproc)" >build.out 2>&1 &&
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 IMTERM_SANITIZED=1 make check ) 2>&1 | tee tests/logs/check-asan.log
 tally tests/logs/check-asan.log
+
+echo "=== fuzzing: every libFuzzer target for ${IMTERM_FUZZ_SECONDS:-60} s (tools/fuzz.sh)"
+sh tools/fuzz.sh --seconds "${IMTERM_FUZZ_SECONDS:-60}" >tests/logs/fuzz.log 2>&1; frc=$?
+cat tests/logs/fuzz.log
+fp=$(grep '^ok ' tests/logs/fuzz.log | grep -vc '# SKIP'); ff=$(grep -c '^not ok ' tests/logs/fuzz.log)
+[ "$frc" -ne 0 ] && [ "$ff" -eq 0 ] && ff=1   # the build itself failed
+total_p=$((total_p + fp)); total_f=$((total_f + ff))
 
 if [ "${IMTERM_SKIP_DISTCHECK:-}" != 1 ]; then
   echo "=== make distcheck"

@@ -85,11 +85,20 @@ def prepare(ds):
     nt = os.path.join(WORK, "sparql-%s.nt" % ds)
     if not os.path.exists(nt):
         log("exporting the store of", ds, "as N-Triples for the peers")
-        with open(nt + ".tmp", "wb") as f:
-            r = subprocess.run([BIN, "sparql", "--data", dst, "--format", "ntriples",
-                                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"], stdout=f)
+        # SELECT as TSV streams (RDF terms, N-Triples syntax); a CONSTRUCT of millions of triples
+        # would hold them all in memory first
+        with open(nt + ".tsv", "wb") as f:
+            r = subprocess.run([BIN, "sparql", "--data", dst, "--format", "tsv",
+                                "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"], stdout=f)
         if r.returncode:
             return None
+        with open(nt + ".tsv", encoding="utf-8") as f, open(nt + ".tmp", "w", encoding="utf-8") as o:
+            next(f)
+            for line in f:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) == 3 and all(p and p[0] in '<"_' for p in parts):
+                    o.write(" ".join(parts) + " .\n")
+        os.remove(nt + ".tsv")
         os.rename(nt + ".tmp", nt)
     return dst, nt
 
@@ -125,7 +134,7 @@ def wait_port(portfile, proc, limit=600):
 
 def start_imterm(dst, tmp):
     pf = os.path.join(tmp, "imterm.port")
-    env = dict(os.environ, IMTERM_SPARQL_TIMEOUT="120", IMTERM_SPARQL_WORKERS="2", IMTERM_SPARQL_ROW_CAP="100000",
+    env = dict(os.environ, IMTERM_SPARQL_TIMEOUT="30", IMTERM_SPARQL_WORKERS="2", IMTERM_SPARQL_ROW_CAP="100000",
                IMTERM_SPARQL_MEM_MB="32768", IMTERM_SPARQL_QUEUE_WAIT="60")
     p = subprocess.Popen([BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--port-file", pf, "--data", dst,
                           "--access-log", "off", "--db", os.path.join(tmp, "db")], env=env,
@@ -198,7 +207,7 @@ MaxClientConnections = 10
 ServerThreads = 10
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = 30
 DefaultGraph = {g}
 """.format(d=d, p1=p1, p2=p2, work=WORK, g=GRAPH))
     proc = subprocess.Popen([vt, "-f", "-c", ini], cwd=d, stdout=open(os.path.join(d, "stdout.log"), "w"),
@@ -243,7 +252,14 @@ def rows_of(data):
         return "?"
 
 def measure(sys_, q, n):
-    for _ in range(3):
+    t0 = time.perf_counter()
+    st, data = sys_.query(q)
+    first = (time.perf_counter() - t0) * 1000
+    if st != 200:
+        return None, None, "HTTP %s after %.0f ms: %s" % (st, first, data[:80].decode("utf-8", "replace"))
+    if first > 5000:   # too slow to repeat 50 times: report the single run
+        return first, first, "%s (1 run)" % rows_of(data)
+    for _ in range(2):
         st, data = sys_.query(q)
     times = []
     for _ in range(n):

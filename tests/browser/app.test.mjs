@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 const BASE = process.argv[2];
-if (!BASE) { console.error('usage: node app.test.mjs BASE_URL'); process.exit(2); }
+const LIMITS = process.argv[3] || null; // a server with a 1 s SPARQL limit and a 100-row cap
+if (!BASE) { console.error('usage: node app.test.mjs BASE_URL [LIMITS_BASE_URL]'); process.exit(2); }
 const TOP = process.env.TOP_SRCDIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const ARTIFACTS = process.env.ARTIFACTS || path.join(TOP, 'tests', 'artifacts');
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -80,7 +81,7 @@ page.on('console', (m) => {
 page.on('pageerror', (e) => consoleErrors.push(page.url() + ': uncaught ' + e.message));
 context.on('request', (r) => {
   const u = r.url();
-  if (!u.startsWith(BASE) && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
+  if (!u.startsWith(BASE + '/') && !(LIMITS && u.startsWith(LIMITS + '/')) && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
 });
 
 // axeCheck(name): run axe-core (WCAG 2 A and AA rules) on the page; serious and critical
@@ -162,6 +163,16 @@ try {
     ok(await sel.isVisible(), 'the tree reveals and selects the concept');
     await shot('concept-1280');
     await axeCheck('concept page');
+  });
+
+  // ---- outside codes as concept references ----
+  await step('concept by outside code', async () => {
+    const dcm = sssomCode('dicom.sssom.tsv', GGO);
+    await page.goto(BASE + '/concept/DCM:' + dcm);
+    await page.waitForURL('**/concept/' + GGO);
+    ok((await page.locator('h1.concept-title').textContent()).trim() === '磨玻璃影', 'a DICOM code opens its concept and the URL becomes the concept id');
+    await page.goto(BASE + '/concept/' + GGO);
+    await page.waitForSelector('h1.concept-title');
   });
 
   // ---- language toggle, remembered ----
@@ -253,6 +264,29 @@ try {
     ok(/400/.test(err) && err.length > 20, 'a syntax error is shown with the server message', err);
   });
 
+  // ---- SPARQL limits: timeout and truncation are told apart from other errors ----
+  if (LIMITS) {
+    await step('sparql limits', async () => {
+      await page.goto(LIMITS + '/query');
+      await page.locator('#sparql-editor').fill('SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }');
+      expectHttpError = true;
+      await page.locator('#sparql-run').click();
+      await page.waitForSelector('.sparql-error', { timeout: 30000 });
+      expectHttpError = false;
+      const err = await page.locator('.sparql-error').textContent();
+      ok(/超时/.test(err) && /query_timeout|10 s|1 s|limit/i.test(err), 'a query over the time limit says it timed out', err);
+      await page.locator('#sparql-editor').fill('SELECT ?s ?p ?o WHERE { ?s ?p ?o }');
+      await page.locator('#sparql-run').click();
+      await page.waitForSelector('table.results tbody tr');
+      const rows = await page.locator('table.results tbody tr').count();
+      const warn = await page.locator('.sparql-out .notice-warn').count();
+      ok(rows === 100 && warn === 1, 'a result over the row cap is shown as truncated', `rows ${rows}, warnings ${warn}`);
+      await shot('query-limits-1280');
+    });
+  } else {
+    ok(true, 'SPARQL limits # SKIP no second server given');
+  }
+
   // ---- normalize playground ----
   await step('normalize', async () => {
     await page.goto(BASE + '/normalize');
@@ -299,6 +333,15 @@ try {
     await toggle.click();
     await page.waitForSelector(`[role=treeitem][aria-selected=true] a[href="/concept/${GGO}"]`, { state: 'visible' });
     ok(true, 'the toggle opens the tree at the current concept');
+    const parentHref = await page.locator(`[role=treeitem][aria-selected=true]`).first()
+      .evaluate((li) => li.parentElement.closest('[role=treeitem]').querySelector(':scope > .tree-row a').getAttribute('href'));
+    await page.locator(`[role=tree] .tree-row a[href="${parentHref}"]`).first().click();
+    await page.waitForURL('**' + parentHref);
+    await page.waitForSelector('h1.concept-title');
+    ok(await toggle.getAttribute('aria-expanded') === 'false' && !(await page.locator('[role=tree]').isVisible()),
+      'choosing a concept in the tree on a phone folds the tree away and shows the concept');
+    await page.goto(BASE + '/concept/' + GGO);
+    await page.waitForSelector('table.mappings');
     await page.locator('.search-input').fill('GGO');
     await page.waitForSelector(`[role=option][data-id=${GGO}]`);
     await shot('search-390');

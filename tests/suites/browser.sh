@@ -28,27 +28,46 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/imterm-browser.XXXXXX")
 LOGS="$TOP_BUILDDIR/tests/logs"
 ARTIFACTS="$TOP_BUILDDIR/tests/artifacts"
 mkdir -p "$LOGS" "$ARTIFACTS"
-PID=""
+PIDS=""
 cleanup() {
-  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+  for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
 
-"$IMTERM_BIN" serve --host 127.0.0.1 --port 0 --port-file "$TMP/port" --data "$TOP_SRCDIR" \
-  --web "$TOP_SRCDIR/web" --access-log off --db "$TMP/imterm.db" >"$LOGS/server-browser.err" 2>&1 &
-PID=$!
-i=0
-while [ ! -s "$TMP/port" ]; do
-  if ! kill -0 "$PID" 2>/dev/null; then
-    echo "not ok 1 - the server for the browser tests exited early (see $LOGS/server-browser.err)"
-    PID=""; exit 1
-  fi
-  i=$((i + 1))
-  if [ "$i" -gt 1200 ]; then echo "not ok 1 - the server did not start within 120 s"; exit 1; fi
-  sleep 0.1
-done
-PORT=$(cat "$TMP/port")
+# start NAME [VAR=VALUE...]: start a server in the background with the given environment; its
+# port lands in $TMP/NAME.port.
+start() {
+  name=$1; shift
+  mkdir -p "$TMP/$name"
+  env "$@" "$IMTERM_BIN" serve --host 127.0.0.1 --port 0 --port-file "$TMP/$name.port" --data "$TOP_SRCDIR" \
+    --web "$TOP_SRCDIR/web" --access-log off --db "$TMP/$name/imterm.db" >"$LOGS/server-browser-$name.err" 2>&1 &
+  PIDS="$PIDS $!"
+  echo $! >"$TMP/$name.pid"
+}
+# wait_port NAME: wait for the server's port file (120 s at most); prints the port.
+wait_port() {
+  i=0
+  while [ ! -s "$TMP/$1.port" ]; do
+    if ! kill -0 "$(cat "$TMP/$1.pid")" 2>/dev/null; then
+      echo "not ok 1 - the $1 server for the browser tests exited early (see $LOGS/server-browser-$1.err)"; exit 1
+    fi
+    i=$((i + 1))
+    if [ "$i" -gt 1200 ]; then
+      echo "not ok 1 - the $1 server for the browser tests did not start (see $LOGS/server-browser-$1.err)"; exit 1
+    fi
+    sleep 0.1
+  done
+  cat "$TMP/$1.port"
+}
+
+# The main server allows slow queries (the suite also runs under ASan on a busy machine); the
+# second one has a 1 s SPARQL limit and a 100-row cap, to show the timeout and truncation
+# messages without waiting.
+start main IMTERM_SPARQL_TIMEOUT=60
+start limits IMTERM_SPARQL_TIMEOUT=1 IMTERM_SPARQL_ROW_CAP=100
+PORT=$(wait_port main) || { echo "$PORT"; exit 1; }
+PORT2=$(wait_port limits) || { echo "$PORT2"; exit 1; }
 
 CHROMIUM="$CHROMIUM" ARTIFACTS="$ARTIFACTS" TOP_SRCDIR="$TOP_SRCDIR" \
-  node "$TOP_SRCDIR/tests/browser/app.test.mjs" "http://127.0.0.1:$PORT"
+  node "$TOP_SRCDIR/tests/browser/app.test.mjs" "http://127.0.0.1:$PORT" "http://127.0.0.1:$PORT2"

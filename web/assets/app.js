@@ -55,10 +55,14 @@ async function render(opts = {}) {
   sidebar.hidden = !r.tree;
   layout.classList.toggle('with-tree', !!r.tree);
   if (r.tree && !tree) {
-    tree = createTree(document.getElementById('tree-slot'), { onOpen: (id) => navigate('/concept/' + encodeURIComponent(id)) });
+    tree = createTree(document.getElementById('tree-slot'), {
+      onOpen: (id) => { closeTreeOnPhone(); navigate('/concept/' + encodeURIComponent(id)); },
+    });
   }
   clear(main);
   main.dataset.view = r.name;
+  const titleKey = { browse: 'app.title', query: 'nav.query', normalize: 'nav.normalize', curation: 'nav.curation', concept: 'app.title', notfound: 'error.notFoundPage' }[r.name];
+  document.title = r.name === 'browse' || r.name === 'concept' ? t('app.title') : t(titleKey) + ' · imterm';
   const ctx = { lang: lang(), navigate, tree, params: r, isCurrent: () => seq === renderSeq };
   try {
     const c = await r.view.render(main, ctx);
@@ -108,6 +112,18 @@ function renderNotFound(container) {
     el('p', null, el('a', { href: '/', 'data-route': '' }, t('nav.browse'))));
 }
 
+// On a phone the tree panel sits above the page: fold it away once a concept is chosen from it,
+// so the concept itself is what the person sees.
+function closeTreeOnPhone() {
+  if (!window.matchMedia('(max-width: 900px)').matches) return;
+  const toggle = document.getElementById('tree-toggle');
+  if (toggle.getAttribute('aria-expanded') !== 'true') return;
+  toggle.setAttribute('aria-expanded', 'false');
+  toggle.dataset.i18n = 'tree.toggle';
+  toggle.textContent = t('tree.toggle');
+  sidebar.classList.remove('open');
+}
+
 // Static text of the shell (data-i18n attributes) in the current language.
 function translateShell() {
   document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
@@ -129,6 +145,7 @@ function interceptLinks(ev) {
   if (url.origin !== location.origin || url.search) return;
   if (!a.hasAttribute('data-route') && route(url.pathname).name === 'notfound') return;
   ev.preventDefault();
+  if (a.closest('#tree-slot')) closeTreeOnPhone();
   if (url.pathname + url.hash === location.pathname + location.hash) return;
   navigate(url.pathname + url.hash);
 }
@@ -149,6 +166,8 @@ function boot() {
   toggle.addEventListener('click', () => {
     const open = toggle.getAttribute('aria-expanded') !== 'true';
     toggle.setAttribute('aria-expanded', String(open));
+    toggle.dataset.i18n = open ? 'tree.hide' : 'tree.toggle';
+    toggle.textContent = t(toggle.dataset.i18n);
     sidebar.classList.toggle('open', open);
   });
   document.addEventListener('click', interceptLinks);

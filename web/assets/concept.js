@@ -91,7 +91,8 @@ export async function render(main, ctx) {
   clear(main);
   if (Array.isArray(c.candidates)) {   // an outside code mapped to several concepts (HTTP 300)
     main.append(el('h1', { class: 'page-title' }, id),
-      el('ul', { class: 'link-list' }, c.candidates.map((b) => el('li', null, conceptLink(b)))));
+      el('p', null, t('concept.candidates')),
+      el('ul', { class: 'link-list candidates' }, c.candidates.map((b) => el('li', null, conceptLink(b)))));
     return;
   }
   if (c.id && c.id !== id) history.replaceState(null, '', '/concept/' + encodeURIComponent(c.id));

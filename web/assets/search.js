@@ -128,6 +128,8 @@ export function createSearch(slot, { onPick }) {
   input.addEventListener('focus', () => { if (results.length && input.value.trim() === query) open(true); });
   input.addEventListener('blur', () => setTimeout(() => open(false), 150));
   input.addEventListener('keydown', (ev) => {
+    // keys that commit or move inside a Chinese input method's composition are not ours
+    if (ev.isComposing || ev.keyCode === 229) return;
     const n = results.length;
     switch (ev.key) {
       case 'ArrowDown':

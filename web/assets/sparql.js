@@ -154,19 +154,37 @@ function defaultQuery() {
   return PREFIXES + '\n' + EXAMPLES[0].q + '\n';
 }
 
+// Namespaces shown as prefixed names in the results table (the full IRI stays in the tooltip).
+const SHORT = [
+  ['skos:', 'http://www.w3.org/2004/02/skos/core#'], ['rdf:', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'],
+  ['rdfs:', 'http://www.w3.org/2000/01/rdf-schema#'], ['owl:', 'http://www.w3.org/2002/07/owl#'],
+  ['xsd:', 'http://www.w3.org/2001/XMLSchema#'], ['dct:', 'http://purl.org/dc/terms/'],
+  ['imto:', 'https://w3id.org/imterm/ontology#'], ['imtsrc:', 'https://w3id.org/imterm/source/'],
+  ['RADLEX:', 'http://radlex.org/RID/'], ['SCT:', 'http://snomed.info/id/'],
+  ['NCIT:', 'http://purl.obolibrary.org/obo/NCIT_'], ['DCM:', 'http://dicom.nema.org/resources/ontology/DCM/'],
+];
+
+function shortIri(iri) {
+  for (const [p, ns] of SHORT) {
+    if (iri.startsWith(ns) && /^[\w.-]+$/.test(iri.slice(ns.length))) return p + iri.slice(ns.length);
+  }
+  return iri;
+}
+
 // termCell(term): the table cell content for one SPARQL JSON result term.
 function termCell(term) {
   if (!term) return el('span', { class: 'unbound', 'aria-label': 'unbound' }, '');
   if (term.type === 'uri') {
     const id = conceptIdOfIri(term.value);
     if (id) return el('a', { href: '/concept/' + encodeURIComponent(id), 'data-route': '', class: 'iri', title: term.value }, 'imt:' + id);
-    return el('span', { class: 'iri' }, term.value);
+    const short = shortIri(term.value);
+    return el('span', { class: 'iri', title: short !== term.value ? term.value : null }, short);
   }
   if (term.type === 'bnode') return el('span', { class: 'bnode' }, '_:' + term.value);
   const tagLang = term['xml:lang'] || term.lang;
   return el('span', { class: 'literal', lang: tagLang || null }, term.value,
     tagLang ? el('span', { class: 'lang-tag' }, '@' + tagLang) : null,
-    term.datatype && !tagLang && !/#string$/.test(term.datatype) ? el('span', { class: 'dt' }, '^^' + term.datatype.replace(/^.*[#/]/, 'xsd:')) : null);
+    term.datatype && !tagLang && !/#string$/.test(term.datatype) ? el('span', { class: 'dt' }, '^^' + shortIri(term.datatype)) : null);
 }
 
 // errorText(e): what went wrong, in words a steward can act on.

@@ -286,7 +286,9 @@ export function createTree(slot, { onOpen }) {
       if (!node && level.length && level[0].parent) {
         const parent = level[0].parent;
         while (!node && parent.children.length < parent.total) {
+          const before = parent.children.length;
           await loadChildren(parent, true);
+          if (parent.children.length === before) break; // no progress: give up, never spin
           node = parent.children.find((n) => n.id === step) || null;
         }
       }
