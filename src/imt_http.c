@@ -1,5 +1,6 @@
 /* imt_http.c - libmicrohttpd glue: request state tied to the request's lifetime, routing from
- * the route tables, body limits, content negotiation, one error renderer and the access log. */
+ * the route tables, the request limits (connections, slow clients, URL, body, JSON, batches; all
+ * answered in JSON), content negotiation, one error renderer, the access log and graceful stop. */
 #include "config.h"
 #include "imt.h"
 #include "imt_buf.h"

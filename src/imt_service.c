@@ -193,11 +193,18 @@ out:
   return status_ok_last();
 }
 
+/* A background reload. Threads are joinable and joined (not detached) so that nothing of theirs,
+ * such as libxml2's per-thread state freed by a TLS destructor, is still alive at exit. The list
+ * is under status_lock. */
 typedef struct async_job {
+  struct async_job *next;
+  pthread_t thread;
+  int finished;                   /* async_main returned (join will not block for long) */
   const imt_config *cfg;
   void (*done)(int rc, void *arg);
   void *arg;
 } async_job;
+static async_job *jobs;
 
 static void *async_main(void *p)
 {
@@ -205,20 +212,40 @@ static void *async_main(void *p)
   int rc = imt_services_reload(job->cfg);
   if (job->done)
     job->done(rc, job->arg);
-  free(job);
   pthread_mutex_lock(&status_lock);
+  job->finished = 1;
   async_running--;
   pthread_cond_broadcast(&async_done);
   pthread_mutex_unlock(&status_lock);
   return NULL;
 }
 
+/* Join and free finished jobs (all == 0) or every job (all == 1, after they have finished).
+ * Called without status_lock held. */
+static void reap_jobs(int all)
+{
+  for (;;) {
+    async_job *j = NULL;
+    pthread_mutex_lock(&status_lock);
+    for (async_job **pp = &jobs; *pp; pp = &(*pp)->next)
+      if (all || (*pp)->finished) {
+        j = *pp;
+        *pp = j->next;
+        break;
+      }
+    pthread_mutex_unlock(&status_lock);
+    if (!j)
+      return;
+    pthread_join(j->thread, NULL);
+    free(j);
+  }
+}
+
 int imt_services_reload_async(const imt_config *cfg, void (*done)(int rc, void *arg), void *arg)
 {
-  async_job *job = IMT_CALLOC(async_job, 1);
-  pthread_t t;
-  pthread_attr_t attr;
-  int rc;
+  async_job *job;
+  reap_jobs(0);
+  job = IMT_CALLOC(async_job, 1);
   if (!job)
     return IMT_ERR_NOMEM;
   job->cfg = cfg;
@@ -226,19 +253,15 @@ int imt_services_reload_async(const imt_config *cfg, void (*done)(int rc, void *
   job->arg = arg;
   pthread_mutex_lock(&status_lock);
   async_running++;
-  pthread_mutex_unlock(&status_lock);
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  rc = pthread_create(&t, &attr, async_main, job);
-  pthread_attr_destroy(&attr);
-  if (rc) {
-    free(job);
-    pthread_mutex_lock(&status_lock);
+  if (pthread_create(&job->thread, NULL, async_main, job)) {
     async_running--;
-    pthread_cond_broadcast(&async_done);
     pthread_mutex_unlock(&status_lock);
+    free(job);
     return IMT_ERR_INTERNAL;
   }
+  job->next = jobs;
+  jobs = job;
+  pthread_mutex_unlock(&status_lock);
   return 0;
 }
 
@@ -248,6 +271,7 @@ void imt_services_wait_reloads(void)
   while (async_running)
     pthread_cond_wait(&async_done, &status_lock);
   pthread_mutex_unlock(&status_lock);
+  reap_jobs(1);
 }
 
 void imt_services_status(imt_reload_status *out)

@@ -8,8 +8,10 @@
 #                                              ("ok N - fuzz_sssom: 60 s, 123456 runs, 0 crashes")
 #   tools/fuzz.sh --list                       targets and whether their code exists yet
 #
-# A target file may say "requires: src/x.h" in its first comment; it is skipped (# SKIP) while
-# that header does not exist (code written by another group that has not landed).
+# Dictionaries: tests/fuzz/dicts/TARGET.dict (libFuzzer -dict) when present.
+#
+# A target file may say "requires: src/x.c" in its first comment; it is skipped (# SKIP) while
+# that file does not exist or is not yet part of the library build (code of another group).
 # Crash inputs are kept in build-fuzz/crashes/TARGET/. Environment: CC (default clang),
 # FUZZ_JOBS (parallel compiles, default nproc), FUZZ_OUT (build directory, default build-fuzz),
 # FUZZ_UBSAN_SUPP (UBSan suppressions, default tests/fuzz/ubsan.supp; recoverable checks only).
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
     --list) mode=list ;;
     --seconds) seconds=$2; mode=run; shift ;;
     --seconds=*) seconds=${1#--seconds=}; mode=run ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) targets="$targets $1" ;;
   esac
   shift
@@ -110,7 +112,7 @@ for t in $targets; do
   work="$out/corpus/$t"; crashes="$out/crashes/$t"
   mkdir -p "$work" "$crashes"
   [ -d "tests/fuzz/corpus/$t" ] && cp -n tests/fuzz/corpus/"$t"/* "$work"/ 2>/dev/null
-  dict=""; [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
+  dict=""; [ -f "tests/fuzz/dicts/$t.dict" ] && dict="-dict=tests/fuzz/dicts/$t.dict"
   log="$out/$t.run.log"
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=${FUZZ_UBSAN_SUPP:-$top/tests/fuzz/ubsan.supp} \
     "$out/bin/$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \

@@ -12,9 +12,11 @@
   ETag / If-None-Match;
 - faults: a SPARQL worker killed with -9 mid-query -> that request gets 500/503, the worker is
   replaced, the next query works (skipped while the SPARQL endpoint is absent).
-Prints TAP. Environment: IMTERM_BIN, TOP_SRCDIR, TOP_BUILDDIR (set by tests/run-tests.sh).
+Prints TAP. Environment: IMTERM_BIN, TOP_SRCDIR, TOP_BUILDDIR (set by tests/run-tests.sh);
+IMTERM_WRAPPER runs every server under a command (valgrind); RELIABILITY_ONLY=name runs the
+tests whose function name contains name.
 """
-import http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import http.client, json, os, shlex, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 TOP = os.environ.get("TOP_SRCDIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("IMTERM_BIN") or os.path.join(TOP, "imterm")
@@ -56,6 +58,8 @@ class Server:
                "--db", os.path.join(self.tmp, "imterm.db")]
         for k, v in (settings or {}).items():
             cmd += ["--set", "%s=%s" % (k, v)]
+        if os.environ.get("IMTERM_WRAPPER"):  # e.g. valgrind, as in `make check-valgrind`
+            cmd = [w.replace("@NAME@", "rel-" + name) for w in shlex.split(os.environ["IMTERM_WRAPPER"])] + cmd
         e = dict(os.environ)
         e.update(env or {})
         self.errpath = os.path.join(LOGS, "server-rel-%s.err" % name)
@@ -471,8 +475,15 @@ def test_graceful_shutdown():
             count = int(doc["results"]["bindings"][0]["n"]["value"])
         except (KeyError, IndexError, TypeError, ValueError):
             count = None
-        ok(st == 200 and count and count > 1000,
-           "a SPARQL query (a few seconds long) in flight at SIGTERM completes with its result", (st, str(doc)[:300]))
+        if os.environ.get("IMTERM_VALGRIND"):
+            # under memcheck the worker runs the query 20-50x slower and hits sparql_timeout:
+            # what is tested then is that it is still answered (in JSON) before the exit
+            ok((st == 200 and count) or (st == 503 and doc.get("error") == "query_timeout"),
+               "a SPARQL query in flight at SIGTERM is answered before the exit (valgrind: result or timeout)",
+               (st, str(doc)[:300]))
+        else:
+            ok(st == 200 and count and count > 1000,
+               "a SPARQL query (a few seconds long) in flight at SIGTERM completes with its result", (st, str(doc)[:300]))
         try:
             rc = srv.proc.wait(timeout=40)
         except subprocess.TimeoutExpired:
