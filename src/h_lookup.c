@@ -4,13 +4,16 @@
  * imt_search.c. Contract: docs/api.md. */
 #include "config.h"
 #include "imt.h"
+#include "imt_buf.h"
 #include "imt_http.h"
+#include "imt_json.h"
 #include "imt_lookup.h"
 #include "imt_misslog.h"
 #include "imt_render.h"
 #include "imt_search.h"
 #include "imt_systems.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -276,7 +279,6 @@ static void h_search(imt_req *rq)
   const char *mode, *subtree, *dep;
   long limit, offset;
   int bad;
-  cJSON *o, *results;
   if (imt_req_query_invalid(rq)) {
     imt_reply_error(rq, 400, "invalid_utf8", "a query parameter is not valid percent-encoded UTF-8");
     return;
@@ -324,28 +326,41 @@ static void h_search(imt_req *rq)
   }
   if (r.total == 0)
     imt_misslog_record("search", lang_name(q.lang), q.q, NULL);
-  o = cJSON_CreateObject();
-  if (!o) { imt_search_result_free(&r); imt_reply_oom(rq); return; }
-  cJSON_AddStringToObject(o, "query", q.q);
-  cJSON_AddNumberToObject(o, "total", (double)r.total);
-  cJSON_AddStringToObject(o, "totalRelation", r.total_exact ? "eq" : "gte");
-  cJSON_AddNumberToObject(o, "limit", limit);
-  cJSON_AddNumberToObject(o, "offset", offset);
-  results = cJSON_AddArrayToObject(o, "results");
-  for (uint32_t i = 0; results && i < r.n; i++) {
-    const imt_search_hit *h = &r.hits[i];
-    const imt_concept *c = &s->concepts[h->concept];
-    cJSON *item = cJSON_CreateObject();
-    if (!item) break;
-    cJSON_AddItemToObject(item, "concept", imt_render_concept_brief(s, c));
-    cJSON_AddStringToObject(item, "matched", imt_search_hit_label(s, h));
-    cJSON_AddStringToObject(item, "matchType", imt_hit_type_name(h->type));
-    cJSON_AddNumberToObject(item, "score", h->score);
-    if (h->type == IMT_HIT_FUZZY) cJSON_AddNumberToObject(item, "distance", h->distance);
-    cJSON_AddItemToArray(results, item);
+  {
+    /* written directly, not through a cJSON tree: this is the autocomplete's hot path */
+    imt_buf b = IMT_BUF_INIT;
+    char num[160];
+    char *body;
+    size_t len;
+    imt_buf_putc(&b, '{');
+    imt_json_put_key(&b, "query");
+    imt_json_put_string(&b, q.q);
+    snprintf(num, sizeof num, ",\"total\":%lu,\"totalRelation\":\"%s\",\"limit\":%ld,\"offset\":%ld,\"results\":[",
+             (unsigned long)r.total, r.total_exact ? "eq" : "gte", (long)limit, (long)offset);
+    imt_buf_puts(&b, num);
+    for (uint32_t i = 0; i < r.n; i++) {
+      const imt_search_hit *h = &r.hits[i];
+      if (i) imt_buf_putc(&b, ',');
+      imt_buf_puts(&b, "{\"concept\":");
+      imt_render_concept_brief_buf(&b, s, &s->concepts[h->concept]);
+      imt_buf_puts(&b, ",\"matched\":");
+      imt_json_put_string(&b, imt_search_hit_label(s, h));
+      imt_buf_puts(&b, ",\"matchType\":");
+      imt_json_put_string(&b, imt_hit_type_name(h->type));
+      snprintf(num, sizeof num, ",\"score\":%.15g", (double)h->score);
+      imt_buf_puts(&b, num);
+      if (h->type == IMT_HIT_FUZZY) {
+        snprintf(num, sizeof num, ",\"distance\":%d", (int)h->distance);
+        imt_buf_puts(&b, num);
+      }
+      imt_buf_putc(&b, '}');
+    }
+    imt_buf_puts(&b, "]}");
+    imt_search_result_free(&r);
+    body = imt_buf_steal(&b, &len);
+    if (!body) { imt_reply_oom(rq); return; }
+    imt_reply_take(rq, 200, "application/json; charset=utf-8", body, len);
   }
-  imt_search_result_free(&r);
-  imt_reply_json(rq, 200, o);
 }
 
 /* ---- validate -------------------------------------------------------------------------------- */

@@ -2,6 +2,7 @@
  * parser recurses once per level) ever sees the text, and bytes must be UTF-8. */
 #include "config.h"
 #include "imt.h"
+#include "imt_buf.h"
 #include "imt_json.h"
 #include "imt_url.h"
 
@@ -86,4 +87,35 @@ cJSON *imt_json_parse_text(const char *s, size_t len, int max_depth, imt_error *
     return NULL;
   }
   return j;
+}
+
+int imt_json_put_string(imt_buf *b, const char *s)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *run = s;
+  imt_buf_putc(b, '"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
+    imt_buf_append(b, run, (size_t)(s - run));
+    if (c == '"') imt_buf_append(b, "\\\"", 2);
+    else if (c == '\\') imt_buf_append(b, "\\\\", 2);
+    else if (c == '\n') imt_buf_append(b, "\\n", 2);
+    else if (c == '\t') imt_buf_append(b, "\\t", 2);
+    else if (c == '\r') imt_buf_append(b, "\\r", 2);
+    else {
+      char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+      imt_buf_append(b, u, 6);
+    }
+    run = s + 1;
+  }
+  imt_buf_append(b, run, (size_t)(s - run));
+  return imt_buf_putc(b, '"');
+}
+
+int imt_json_put_key(imt_buf *b, const char *key)
+{
+  imt_json_put_string(b, key);
+  return imt_buf_putc(b, ':');
 }

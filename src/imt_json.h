@@ -18,4 +18,11 @@ cJSON *imt_json_parse_text(const char *s, size_t len, int max_depth, imt_error *
  * returns limit + 1 once the nesting exceeds limit. */
 int imt_json_depth(const char *s, size_t len, int limit);
 
+/* Writing JSON without building a cJSON tree, for hot responses (search). */
+struct imt_buf;
+/* Append s (UTF-8, NUL-terminated) as a JSON string literal with quotes; 0 or IMT_ERR_NOMEM. */
+int imt_json_put_string(struct imt_buf *b, const char *s);
+/* Append "key": (a quoted, escaped key and a colon). */
+int imt_json_put_key(struct imt_buf *b, const char *key);
+
 #endif

@@ -1,6 +1,8 @@
 /* imt_render.c - concept and mapping JSON, one definition for every endpoint and command. */
 #include "config.h"
 #include "imt.h"
+#include "imt_buf.h"
+#include "imt_json.h"
 #include "imt_render.h"
 #include "imt_systems.h"
 
@@ -24,6 +26,25 @@ cJSON *imt_render_concept_brief(const imt_snapshot *s, const imt_concept *c)
   if (c->deprecated)
     cJSON_AddBoolToObject(o, "deprecated", 1);
   return o;
+}
+
+int imt_render_concept_brief_buf(imt_buf *b, const imt_snapshot *s, const imt_concept *c)
+{
+  (void)s;
+  imt_buf_putc(b, '{');
+  imt_json_put_key(b, "id");
+  imt_json_put_string(b, c->id);
+  imt_buf_putc(b, ',');
+  imt_json_put_key(b, "iri");
+  imt_json_put_string(b, c->iri);
+  imt_buf_puts(b, ",\"prefLabel\":{\"zh\":");
+  imt_json_put_string(b, c->pref[IMT_LANG_ZH] ? c->pref[IMT_LANG_ZH] : "");
+  imt_buf_puts(b, ",\"en\":");
+  imt_json_put_string(b, c->pref[IMT_LANG_EN] ? c->pref[IMT_LANG_EN] : "");
+  imt_buf_putc(b, '}');
+  if (c->deprecated)
+    imt_buf_puts(b, ",\"deprecated\":true");
+  return imt_buf_putc(b, '}');
 }
 
 cJSON *imt_render_mapping(const imt_mapping *m)

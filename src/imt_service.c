@@ -30,14 +30,14 @@ typedef struct service {
   int (*swap)(const imt_config *cfg, imt_store *st, imt_error *err);
 } service;
 
-/* One line per service; swap may be left out (NULL). The SPARQL pool has no swap yet, so a
- * reload restarts it and SPARQL requests in that window get 503 (docs/testing.md, "Faults"). */
+/* One line per service; swap may be left out (NULL). The SPARQL pool swaps: queries in flight
+ * finish on the old data, new ones run on the new data. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const service services[] = {
   {"misslog", imt_misslog_start, imt_misslog_stop},
   {"proposals", imt_proposals_start, imt_proposals_stop},
-  {"sparql", imt_sparql_pool_start, imt_sparql_pool_stop},
+  {"sparql", imt_sparql_pool_start, imt_sparql_pool_stop, imt_sparql_pool_swap},
   {NULL, NULL, NULL}
 };
 #pragma GCC diagnostic pop

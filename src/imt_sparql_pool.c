@@ -65,6 +65,7 @@ typedef struct worker {
   pid_t pid;
   int fd;
   int state;
+  unsigned gen;         /* the zygote generation it came from (see imt_sparql_pool_swap) */
   job *job;
   double deadline, started;
 } worker;
@@ -81,11 +82,16 @@ static struct pool {
   unsigned n;
   int zfd;
   pid_t zpid;
+  /* reload without failing queries: a new zygote (on the new store) waits in pending_* until the
+   * dispatcher adopts it; the previous one stays in old_* until its busy workers have answered */
+  int pending_zfd, old_zfd;
+  pid_t pending_zpid, old_zpid;
+  unsigned gen;
   double timeout, queue_wait;
   unsigned row_cap;
   size_t mem_mb;
   unsigned long served, timeouts, crashes, rejected_busy, respawns;
-} P = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = {-1, -1}, .zfd = -1};
+} P = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = {-1, -1}, .zfd = -1, .pending_zfd = -1, .old_zfd = -1};
 
 /* ---- I/O helpers ---------------------------------------------------------------------------- */
 
@@ -395,6 +401,7 @@ static int spawn(worker *w)
   }
   w->fd = fd;
   w->pid = pid;
+  w->gen = P.gen;
   w->state = W_STARTING;
   w->started = imt_now();
   return 0;
@@ -480,6 +487,69 @@ static void on_readable(worker *w)
   }
 }
 
+/* Close a zygote channel and reap the zygote (it ends its workers on EOF). */
+static void end_zygote(int zfd, pid_t zpid)
+{
+  if (zfd >= 0)
+    close(zfd);
+  if (zpid <= 0)
+    return;
+  for (int i = 0; i < 200; i++) {
+    if (waitpid(zpid, NULL, WNOHANG) == zpid)
+      return;
+    usleep(10000);
+  }
+  kill(zpid, SIGKILL);
+  waitpid(zpid, NULL, 0);
+}
+
+/* Dispatcher thread only: adopt a zygote handed over by imt_sparql_pool_swap, and retire the
+ * previous one once none of its workers holds a query. Idle workers of an older generation are
+ * replaced from the new zygote; busy ones finish their query first. */
+static void rotate_generations(void)
+{
+  int pending_zfd, busy_old = 0;
+  pid_t pending_zpid;
+  pthread_mutex_lock(&P.mu);
+  pending_zfd = P.pending_zfd;
+  pending_zpid = P.pending_zpid;
+  P.pending_zfd = -1;
+  P.pending_zpid = 0;
+  pthread_mutex_unlock(&P.mu);
+  if (pending_zfd >= 0) {
+    if (P.old_zfd >= 0) {
+      /* a second reload before the first one drained: queries still in the oldest workers end */
+      end_zygote(P.old_zfd, P.old_zpid);
+    }
+    P.old_zfd = P.zfd;
+    P.old_zpid = P.zpid;
+    P.zfd = pending_zfd;
+    P.zpid = pending_zpid;
+    P.gen++;
+  }
+  for (unsigned i = 0; i < P.n; i++) {
+    worker *w = &P.w[i];
+    if (w->gen == P.gen)
+      continue;
+    if (w->state == W_BUSY) {
+      busy_old = 1;
+      continue;
+    }
+    if (w->pid > 0) kill(w->pid, SIGKILL);
+    if (w->fd >= 0) close(w->fd);
+    w->fd = -1;
+    w->pid = 0;
+    w->job = NULL;
+    if (spawn(w))
+      imt_log("error", "sparql: cannot start a worker on the reloaded data (zygote gone?)");
+  }
+  if (P.old_zfd >= 0 && !busy_old) {
+    end_zygote(P.old_zfd, P.old_zpid);
+    P.old_zfd = -1;
+    P.old_zpid = 0;
+  }
+}
+
 static void *dispatcher(void *arg)
 {
   (void)arg;
@@ -487,9 +557,11 @@ static void *dispatcher(void *arg)
     struct pollfd pfd[MAX_WORKERS + 1];
     int idx[MAX_WORKERS + 1], np = 0, tmo = 1000;
     job *expired = NULL, *assigned[MAX_WORKERS] = {0};
-    double now = imt_now();
+    double now;
     int running;
 
+    rotate_generations();
+    now = imt_now();
     pthread_mutex_lock(&P.mu);
     running = P.running;
     for (unsigned i = 0; i < P.n && running; i++)
@@ -645,18 +717,11 @@ int imt_sparql_submit(const char *query, const imt_query_opts *o, imt_sparql_don
   return 0;
 }
 
-int imt_sparql_pool_start(const imt_config *cfg, imt_store *st, imt_error *err)
+/* Fork a zygote holding st (copy-on-write); 0 and the channel and pid, or non-zero with err set. */
+static int fork_zygote(imt_store *st, int *zfd, pid_t *zpid, imt_error *err)
 {
   int sv[2];
   pid_t server = getpid(), pid;
-  if (P.started)
-    imt_sparql_pool_stop();
-  P.n = cfg->sparql_workers ? cfg->sparql_workers : 1;
-  if (P.n > MAX_WORKERS) P.n = MAX_WORKERS;
-  P.timeout = cfg->sparql_timeout > 0 ? cfg->sparql_timeout : 10;
-  P.queue_wait = cfg->sparql_queue_wait;
-  P.row_cap = cfg->sparql_row_cap;
-  P.mem_mb = cfg->sparql_mem_mb;
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
     return imt_error_set(err, IMT_ERR_IO, "sparql: socketpair: %s", strerror(errno));
   fflush(NULL);
@@ -672,8 +737,24 @@ int imt_sparql_pool_start(const imt_config *cfg, imt_store *st, imt_error *err)
     _exit(0);
   }
   close(sv[1]);
-  P.zfd = sv[0];
-  P.zpid = pid;
+  *zfd = sv[0];
+  *zpid = pid;
+  return 0;
+}
+
+int imt_sparql_pool_start(const imt_config *cfg, imt_store *st, imt_error *err)
+{
+  if (P.started)
+    imt_sparql_pool_stop();
+  P.n = cfg->sparql_workers ? cfg->sparql_workers : 1;
+  if (P.n > MAX_WORKERS) P.n = MAX_WORKERS;
+  P.timeout = cfg->sparql_timeout > 0 ? cfg->sparql_timeout : 10;
+  P.queue_wait = cfg->sparql_queue_wait;
+  P.row_cap = cfg->sparql_row_cap;
+  P.mem_mb = cfg->sparql_mem_mb;
+  P.gen = 0;
+  if (fork_zygote(st, &P.zfd, &P.zpid, err))
+    return err ? err->code : IMT_ERR_IO;
   if (pipe2(P.wake, O_CLOEXEC | O_NONBLOCK)) {
     imt_error_set(err, IMT_ERR_IO, "sparql: pipe: %s", strerror(errno));
     goto fail;
@@ -694,13 +775,38 @@ int imt_sparql_pool_start(const imt_config *cfg, imt_store *st, imt_error *err)
           P.row_cap, P.queue_wait);
   return 0;
 fail:
-  close(P.zfd);
+  end_zygote(P.zfd, P.zpid);
   P.zfd = -1;
-  kill(P.zpid, SIGKILL);
-  waitpid(P.zpid, NULL, 0);
+  P.zpid = 0;
   for (int k = 0; k < 2; k++)
     if (P.wake[k] >= 0) { close(P.wake[k]); P.wake[k] = -1; }
   return err ? err->code : IMT_ERR_INTERNAL;
+}
+
+/* Reload: fork a zygote on the new store and hand it to the dispatcher, which moves idle workers
+ * to it at once and busy ones after their query; no query fails because of the reload. Settings
+ * that size the pool (worker count) keep their values until a restart. */
+int imt_sparql_pool_swap(const imt_config *cfg, imt_store *st, imt_error *err)
+{
+  int zfd = -1, old = -1;
+  pid_t zpid = 0, oldpid = 0;
+  if (!P.started)
+    return imt_sparql_pool_start(cfg, st, err);
+  if (fork_zygote(st, &zfd, &zpid, err))
+    return err ? err->code : IMT_ERR_IO;
+  pthread_mutex_lock(&P.mu);
+  old = P.pending_zfd;      /* two swaps before the dispatcher ran: the newer one wins */
+  oldpid = P.pending_zpid;
+  P.pending_zfd = zfd;
+  P.pending_zpid = zpid;
+  P.timeout = cfg->sparql_timeout > 0 ? cfg->sparql_timeout : 10;
+  P.queue_wait = cfg->sparql_queue_wait;
+  P.row_cap = cfg->sparql_row_cap;
+  pthread_mutex_unlock(&P.mu);
+  if (old >= 0)
+    end_zygote(old, oldpid);
+  wake();
+  return 0;
 }
 
 void imt_sparql_pool_stop(void)
@@ -718,17 +824,11 @@ void imt_sparql_pool_stop(void)
     P.w[i].fd = -1;
     P.w[i].pid = 0;
   }
-  close(P.zfd);   /* the zygote ends its workers and exits on EOF */
-  P.zfd = -1;
-  for (int i = 0; i < 200; i++) {
-    if (waitpid(P.zpid, NULL, WNOHANG) == P.zpid) { P.zpid = -1; break; }
-    usleep(10000);
-  }
-  if (P.zpid > 0) {
-    kill(P.zpid, SIGKILL);
-    waitpid(P.zpid, NULL, 0);
-  }
-  P.zpid = 0;
+  end_zygote(P.zfd, P.zpid);   /* a zygote ends its workers and exits on EOF */
+  end_zygote(P.old_zfd, P.old_zpid);
+  end_zygote(P.pending_zfd, P.pending_zpid);
+  P.zfd = P.old_zfd = P.pending_zfd = -1;
+  P.zpid = P.old_zpid = P.pending_zpid = 0;
   for (int k = 0; k < 2; k++) {
     close(P.wake[k]);
     P.wake[k] = -1;

@@ -41,6 +41,8 @@ typedef void (*imt_sparql_done)(void *ctx, imt_sparql_answer *a);
  * zygote and all workers. */
 int imt_sparql_pool_start(const struct imt_config *cfg, struct imt_store *st, imt_error *err);
 void imt_sparql_pool_stop(void);
+/* Reload onto st without failing queries in flight (see imt_sparql_pool.c). 0 or error. */
+int imt_sparql_pool_swap(const struct imt_config *cfg, struct imt_store *st, imt_error *err);
 
 /* Queue a query. query is copied. Returns 0 (done will be called exactly once, later, from the
  * dispatcher thread) or non-zero when the pool is not running (done is not called). */

@@ -355,14 +355,11 @@ def test_reload():
            results["bad"][:5])
         if not has_sparql:
             skip("SPARQL queries during reloads all succeed", "no SPARQL endpoint")
-        elif not sparql["bad"]:
-            ok(sparql["ok"] > 0, "SPARQL queries during reloads all succeed (%d)" % sparql["ok"])
         else:
-            # the SPARQL pool has no swap hook yet (imt_service.c): it is stopped and restarted at
-            # every reload, and queries in that window get 503. Reported, not hidden.
-            skip("SPARQL queries during reloads all succeed",
-                 "known gap: the SPARQL pool restarts on reload; %d of %d queries failed (%s)"
-                 % (len(sparql["bad"]), len(sparql["bad"]) + sparql["ok"], sorted(set(map(str, sparql["bad"])))[:3]))
+            # the SPARQL pool swaps on reload: queries in flight finish on the old data
+            ok(not sparql["bad"] and sparql["ok"] > 0,
+               "SPARQL queries during reloads all succeed (%d ok, %d failed)" % (sparql["ok"], len(sparql["bad"])),
+               sorted(set(map(str, sparql["bad"])))[:3])
 
         # a broken ontology: the old data keeps serving, /health shows file:line
         ttl = os.path.join(data, "ontologies", "chest.ttl")
