@@ -54,6 +54,9 @@ unsigned long imt_oom_count(void);
 void imt_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void imt_log_set_quiet(int quiet);
 
+/* 1 if name equals (ASCII case-insensitively) one of the '|'-separated words of list. */
+int imt_in_alias_list(const char *list, const char *name);
+
 /* Seconds since an arbitrary monotonic origin. */
 double imt_now(void);
 /* CPU seconds used by the calling thread (for per-core speed figures, immune to other load). */

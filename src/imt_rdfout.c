@@ -26,25 +26,12 @@ const imt_rdf_format_info imt_rdf_formats[IMT_RDF_NFORMATS] = {
   {IMT_RDF_JSONLD, "jsonld", "json-ld|ld+json|application/ld+json", "application/ld+json", ".jsonld"},
 };
 
-static int in_list(const char *list, const char *name)
-{
-  size_t n = strlen(name);
-  for (const char *p = list; p && *p;) {
-    const char *bar = strchr(p, '|');
-    size_t len = bar ? (size_t)(bar - p) : strlen(p);
-    if (len == n && strncasecmp(p, name, n) == 0)
-      return 1;
-    p = bar ? bar + 1 : NULL;
-  }
-  return 0;
-}
-
 const imt_rdf_format_info *imt_rdf_format_by_name(const char *name)
 {
   if (!name)
     return NULL;
   for (int i = 0; i < IMT_RDF_NFORMATS; i++)
-    if (!strcasecmp(imt_rdf_formats[i].name, name) || in_list(imt_rdf_formats[i].aliases, name))
+    if (!strcasecmp(imt_rdf_formats[i].name, name) || imt_in_alias_list(imt_rdf_formats[i].aliases, name))
       return &imt_rdf_formats[i];
   return NULL;
 }

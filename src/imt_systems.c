@@ -1,5 +1,6 @@
 /* imt_systems.c - the table of external code systems (RadLex, SNOMED CT, NCIt, DICOM). */
 #include "config.h"
+#include "imt.h"
 #include "imt_systems.h"
 
 #include <string.h>
@@ -17,27 +18,13 @@ const imt_system imt_systems[] = {
 };
 const unsigned imt_n_systems = sizeof imt_systems / sizeof imt_systems[0];
 
-static int alias_match(const char *aliases, const char *name)
-{
-  size_t n = strlen(name);
-  const char *p = aliases;
-  while (p && *p) {
-    const char *bar = strchr(p, '|');
-    size_t len = bar ? (size_t)(bar - p) : strlen(p);
-    if (len == n && strncasecmp(p, name, n) == 0)
-      return 1;
-    p = bar ? bar + 1 : NULL;
-  }
-  return 0;
-}
-
 const imt_system *imt_system_by_name(const char *name)
 {
   unsigned i;
   if (!name)
     return NULL;
   for (i = 0; i < imt_n_systems; i++)
-    if (strcasecmp(imt_systems[i].name, name) == 0 || alias_match(imt_systems[i].aliases, name))
+    if (strcasecmp(imt_systems[i].name, name) == 0 || imt_in_alias_list(imt_systems[i].aliases, name))
       return &imt_systems[i];
   return imt_system_by_fhir_uri(name);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static atomic_ulong oom_count;
@@ -72,4 +73,17 @@ double imt_thread_cpu_now(void)
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int imt_in_alias_list(const char *list, const char *name)
+{
+  size_t n = strlen(name);
+  for (const char *p = list; p && *p;) {
+    const char *bar = strchr(p, '|');
+    size_t len = bar ? (size_t)(bar - p) : strlen(p);
+    if (len == n && strncasecmp(p, name, n) == 0)
+      return 1;
+    p = bar ? bar + 1 : NULL;
+  }
+  return 0;
 }

@@ -6,10 +6,14 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS="build-essential autoconf automake libtool pkg-config
   librdf0-dev libraptor2-dev librasqal3-dev libmicrohttpd-dev libsqlite3-dev libcjson-dev
   libutf8proc-dev libopencc-dev opencc unicode-data bzip2 python3 curl"
-if [ "${1:-}" = "--test" ]; then
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   # test-only tools: a real SPARQL client, load generator, clang for fuzzing, valgrind, a browser
-  PKGS="$PKGS rasqal-utils raptor2-utils virtuoso-opensource wrk clang libclang-rt-14-dev valgrind chromium fonts-wqy-microhei"
+  PKGS="$PKGS rasqal-utils raptor2-utils wrk clang libclang-rt-14-dev valgrind chromium fonts-wqy-microhei"
   command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
+fi
+if [ "${1:-}" = "--bench" ]; then
+  # benchmark peers and tools (bench/README.md): Virtuoso for bench/sparql, bc for bench scripts
+  PKGS="$PKGS virtuoso-opensource bc linux-perf"
 fi
 missing=""
 for p in $PKGS; do
