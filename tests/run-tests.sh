@@ -9,7 +9,8 @@ set -u
 : "${TOP_BUILDDIR:=$TOP_SRCDIR}"
 : "${IMTERM_BIN:=$TOP_BUILDDIR/imterm}"
 export TOP_SRCDIR TOP_BUILDDIR IMTERM_BIN
-SHARED=$(cd "$TOP_SRCDIR/.." && pwd)/shared
+# ../shared beside the checkout (IMTERM_SHARED overrides: builds from the tarball live elsewhere)
+SHARED=${IMTERM_SHARED:-$(cd "$TOP_SRCDIR/.." && pwd)/shared}
 export IMTERM_SHARED="$SHARED"
 LOG_DIR="$TOP_BUILDDIR/tests/logs"
 mkdir -p "$LOG_DIR"

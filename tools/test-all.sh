@@ -26,7 +26,7 @@ echo "=== make check in a sanitizer build (ASan + UBSan)"
 rm -rf build-asan && mkdir build-asan
 make dist >tests/logs/dist.log 2>&1 && tar -xzf imterm-*.tar.gz -C build-asan --strip-components=1 && rm -f imterm-*.tar.gz
 ( cd build-asan && ./configure --enable-sanitizers >config.out 2>&1 && make -j"$(nproc)" >build.out 2>&1 &&
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions="$top/tests/lsan.supp" UBSAN_OPTIONS=print_stacktrace=1 IMTERM_SANITIZED=1 make check ) 2>&1 | tee tests/logs/check-asan.log
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions="$top/tests/lsan.supp" IMTERM_SHARED="$(cd "$top/.." && pwd)/shared" UBSAN_OPTIONS=print_stacktrace=1 IMTERM_SANITIZED=1 make check ) 2>&1 | tee tests/logs/check-asan.log
 tally tests/logs/check-asan.log
 
 echo "=== fuzzing: every libFuzzer target for ${IMTERM_FUZZ_SECONDS:-60} s (tools/fuzz.sh)"
