@@ -294,6 +294,24 @@ static long long id_param(imt_req *rq)
   return id;
 }
 
+/* A failed proposal-store call as its JSON error: 404 not_found or the store's status. */
+static void reply_store_error(imt_req *rq, const imt_error *err)
+{
+  imt_reply_error(rq, status_of(err->code), err->code == IMT_ERR_NOTFOUND ? "not_found" : "database_error", "%s",
+                  err->message);
+}
+
+/* 200 with one proposal; clears p. */
+static void reply_proposal(imt_req *rq, imt_proposal *p)
+{
+  cJSON *j = render_proposal(p);
+  imt_proposal_clear(p);
+  if (!j)
+    imt_reply_oom(rq);
+  else
+    imt_reply_json(rq, 200, j);
+}
+
 /* ---- GET /api/misses ------------------------------------------------------------------------ */
 
 static void h_misses(imt_req *rq)
@@ -647,20 +665,13 @@ static void h_proposal_get(imt_req *rq)
   imt_proposal p;
   imt_error err = {0};
   long long id = id_param(rq);
-  cJSON *j;
   if (id < 0)
     return;
   if (imt_proposals_get(NULL, id, &p, &err)) {
-    imt_reply_error(rq, status_of(err.code), err.code == IMT_ERR_NOTFOUND ? "not_found" : "database_error", "%s",
-                    err.message);
+    reply_store_error(rq, &err);
     return;
   }
-  j = render_proposal(&p);
-  imt_proposal_clear(&p);
-  if (!j)
-    imt_reply_oom(rq);
-  else
-    imt_reply_json(rq, 200, j);
+  reply_proposal(rq, &p);
 }
 
 /* ---- PATCH /api/proposals/{id} -------------------------------------------------------------- */
@@ -672,7 +683,7 @@ static void h_proposal_patch(imt_req *rq)
   imt_proposal p;
   imt_error err = {0};
   long long id;
-  cJSON *obj, *j;
+  cJSON *obj;
   if (!authorized(rq))
     return;
   if ((id = id_param(rq)) < 0)
@@ -692,17 +703,11 @@ static void h_proposal_patch(imt_req *rq)
   }
   if (imt_proposals_review(id, status, reviewer, note, &p, &err)) {
     cJSON_Delete(obj);
-    imt_reply_error(rq, status_of(err.code), err.code == IMT_ERR_NOTFOUND ? "not_found" : "database_error", "%s",
-                    err.message);
+    reply_store_error(rq, &err);
     return;
   }
   cJSON_Delete(obj);
-  j = render_proposal(&p);
-  imt_proposal_clear(&p);
-  if (!j)
-    imt_reply_oom(rq);
-  else
-    imt_reply_json(rq, 200, j);
+  reply_proposal(rq, &p);
 }
 
 /* ---- GET /api/proposals/export?format=ttl|sssom --------------------------------------------- */

@@ -506,13 +506,19 @@ static int local_id_ok(const char *s)
   return 1;
 }
 
-static void export_ttl(imt_buf *b, const imt_proposal *v, size_t n, size_t *count)
+/* Today's UTC date as YYYY-MM-DD (export headers). */
+static void today(char *date, size_t len)
 {
-  char date[16];
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);
-  strftime(date, sizeof date, "%Y-%m-%d", &tm);
+  strftime(date, len, "%Y-%m-%d", &tm);
+}
+
+static void export_ttl(imt_buf *b, const imt_proposal *v, size_t n, size_t *count)
+{
+  char date[16];
+  today(date, sizeof date);
   imt_buf_printf(b,
     "# imterm proposals: accepted proposals as a Turtle patch for ontologies/ (%s).\n"
     "# New concepts carry ids of the reserved range IMT0900000-IMT0999999 (IMT09 + proposal id);\n"
@@ -551,10 +557,7 @@ static void export_ttl(imt_buf *b, const imt_proposal *v, size_t n, size_t *coun
 static void export_sssom(imt_buf *b, const imt_proposal *v, size_t n, size_t *count)
 {
   char date[16];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(date, sizeof date, "%Y-%m-%d", &tm);
+  today(date, sizeof date);
   imt_buf_printf(b,
     "# curie_map:\n"
     "#   imt: https://w3id.org/imterm/concept/\n"
