@@ -20,21 +20,26 @@ int imt_cmd_sparql(int argc, char **argv)
   imt_query_opts opts = {"json", "turtle", 0, 0};
   imt_query_result res;
   imt_buf in = IMT_BUF_INIT, out = IMT_BUF_INIT;
-  int rc, plan = 0;
+  int rc, plan = 0, stats = 0;
 
   for (int i = 1; i < argc; i++) {
     int m;
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: imterm sparql [--data DIR] [--format FMT] [--row-cap N] [--no-reorder] [--plan] QUERY|-\n\n"
+      printf("usage: imterm sparql [--data DIR] [--format FMT] [--row-cap N] [--no-reorder] [--plan] [--stats] QUERY|-\n\n"
              "Run a SPARQL query (or '-' to read it from stdin) on the local data, with the same guard,\n"
              "join reordering and result formats as the /sparql endpoint, and print the results.\n"
              "FMT: json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, rdfxml, jsonld (CONSTRUCT/DESCRIBE).\n"
+             "--no-reorder leaves planning to Rasqal: patterns run as written, and the right side of\n"
+             "every join or OPTIONAL is read in full for each row of the left side.\n"
              "--plan prints the order the first basic graph pattern would run in (original indexes).\n"
+             "--stats prints to stderr how many pattern matches the query started and how many\n"
+             "statements it read from the store.\n"
              "Exit status: 0 answered, 1 refused or failed (message on stderr), 2 usage.\n");
       return 0;
     }
     if (!strcmp(argv[i], "--no-reorder")) { opts.no_reorder = 1; continue; }
     if (!strcmp(argv[i], "--plan")) { plan = 1; continue; }
+    if (!strcmp(argv[i], "--stats")) { stats = 1; continue; }
     if ((m = imt_cli_opt(argc, argv, &i, "--data", &data)) || (m = imt_cli_opt(argc, argv, &i, "--format", &format)) ||
         (m = imt_cli_opt(argc, argv, &i, "--row-cap", &cap))) {
       if (m < 0) return 2;
@@ -95,6 +100,9 @@ int imt_cmd_sparql(int argc, char **argv)
       if (out.len && out.data[out.len - 1] != '\n') putchar('\n');
       if (res.truncated) fprintf(stderr, "imterm sparql: truncated at %u rows\n", opts.row_cap);
     }
+    if (stats)
+      fprintf(stderr, "imterm sparql: %lu pattern matches started, %lu statements read\n", res.matches,
+              res.statements);
   }
   imt_buf_free(&out);
   imt_buf_free(&in);

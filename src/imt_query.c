@@ -29,10 +29,23 @@ extern int rasqal_query_build_variables_use(rasqal_query *query, void *projectio
 #define XSD "http://www.w3.org/2001/XMLSchema#"
 #define EXACT_COUNT_CAP 2000   /* exact match counts for constant patterns stop here */
 #define MAX_BGP 64             /* patterns per BGP that are reordered (more: left alone) */
+#define MAX_CARRY 256          /* patterns per query that read variables from a join's left side */
+#define MAX_LIVE 256           /* variables known bound by the left side of a join */
 
 typedef struct pstat {
   double count, subjects, objects;
 } pstat;
+
+/* A pattern on the right side of a join (or OPTIONAL) whose variables at the positions in mask are
+ * bound by every row of the left side. Rasqal marks them as bound by the pattern itself, so that
+ * resetting the right side clears them and every left row re-reads the whole right side; the
+ * triples source instead reads them as inputs (an index nested-loop join). See carry_parts(). */
+typedef struct carry {
+  rasqal_triple *t;
+  unsigned mask;     /* RASQAL_TRIPLE_SUBJECT | _PREDICATE | _OBJECT */
+  unsigned orig;     /* Rasqal's parts for the pattern, as first seen */
+  int seen;
+} carry;
 
 struct imt_query_engine {
   imt_store *store;
@@ -53,6 +66,9 @@ struct imt_query_engine {
   /* per query */
   char errmsg[600];
   int nerrors;
+  carry carries[MAX_CARRY];
+  int ncarry;
+  unsigned long n_matches, n_read;   /* pattern matches started, statements read (imt_query_result) */
 };
 
 /* ---- small helpers -------------------------------------------------------------------------- */
@@ -339,6 +355,7 @@ static void tm_next(rasqal_triples_match *rtm, void *ud)
 {
   tm_ctx *c = rtm->user_data;
   (void)ud;
+  c->e->n_read++;
   librdf_stream_next(c->stream);
 }
 
@@ -371,6 +388,32 @@ static librdf_node *position_node(imt_query_engine *e, rasqal_literal *l, rasqal
   return literal_to_node(e, l);
 }
 
+/* Before a pattern is matched: positions whose variable the join's left side has bound are read
+ * as inputs, not bound (and so not cleared when Rasqal resets the right side for the next left
+ * row). Should such a variable ever be unbound here, the pattern binds it as Rasqal planned. */
+static void carry_parts(imt_query_engine *e, rasqal_triple *t, rasqal_triple_meta *m)
+{
+  for (int i = 0; i < e->ncarry; i++) {
+    carry *c = &e->carries[i];
+    if (c->t != t)
+      continue;
+    if (!c->seen) {
+      c->orig = (unsigned)m->parts;
+      c->seen = 1;
+    }
+    for (int k = 0; k < 3; k++) {
+      unsigned bit = 1u << k;   /* RASQAL_TRIPLE_SUBJECT, _PREDICATE, _OBJECT */
+      if (!(c->mask & bit))
+        continue;
+      if (m->bindings[k] && m->bindings[k]->value)
+        m->parts = (rasqal_triple_parts)((unsigned)m->parts & ~bit);
+      else
+        m->parts = (rasqal_triple_parts)((unsigned)m->parts | (c->orig & bit));
+    }
+    return;
+  }
+}
+
 static int ts_init_match(rasqal_triples_match *rtm, rasqal_triples_source *rts, void *ud,
                          rasqal_triple_meta *m, rasqal_triple *t)
 {
@@ -387,10 +430,12 @@ static int ts_init_match(rasqal_triples_match *rtm, rasqal_triples_source *rts, 
     return 1;
   c->e = e;
   rtm->user_data = c;
+  e->n_matches++;
   n[0] = position_node(e, t->subject, &m->bindings[0]);
   n[1] = position_node(e, t->predicate, &m->bindings[1]);
   n[2] = position_node(e, t->object, &m->bindings[2]);
   m->bindings[3] = t->origin ? rasqal_literal_as_variable(t->origin) : NULL;
+  carry_parts(e, t, m);
   c->qstatement = librdf_new_statement_from_nodes(e->lw, n[0], n[1], n[2]);
   if (!c->qstatement)
     return 1;
@@ -609,10 +654,12 @@ static int has_var(rasqal_triple *t)
 /* Greedy order: repeatedly take the cheapest pattern given what earlier ones bind; a pattern
  * sharing no variable with those (a cross product) only when nothing else is left. Writes the
  * chosen original indexes into order[]. */
-static void plan_bgp(imt_query_engine *e, bgp_item *items, int n, int *order)
+static void plan_bgp(imt_query_engine *e, bgp_item *items, int n, int *order, rasqal_variable **live, int nlive)
 {
-  rasqal_variable *bound[3 * MAX_BGP];
+  rasqal_variable *bound[3 * MAX_BGP + MAX_LIVE];
   int nb = 0, used[MAX_BGP] = {0};
+  for (int i = 0; i < nlive && nb < MAX_LIVE; i++)
+    bound[nb++] = live[i];
   for (int k = 0; k < n; k++) {
     int best = -1;
     double best_cost = 0;
@@ -620,13 +667,13 @@ static void plan_bgp(imt_query_engine *e, bgp_item *items, int n, int *order)
       double c;
       if (used[i]) continue;
       c = estimate(e, &items[i], bound, nb);
-      if (k > 0 && has_var(&items[i].t) && !shares_var(&items[i].t, bound, nb))
+      if (nb > 0 && has_var(&items[i].t) && !shares_var(&items[i].t, bound, nb))
         c = c * 1e6 + 1e6;
       if (best < 0 || c < best_cost) { best = i; best_cost = c; }
     }
     used[best] = 1;
     order[k] = best;
-    nb = add_vars(&items[best].t, bound, nb, 3 * MAX_BGP);
+    nb = add_vars(&items[best].t, bound, nb, 3 * MAX_BGP + MAX_LIVE);
   }
 }
 
@@ -646,24 +693,62 @@ static int bgp_items(rasqal_graph_pattern *gp, bgp_item *items, rasqal_triple **
   return n;
 }
 
-static int reorder_gp(imt_query_engine *e, rasqal_graph_pattern *gp, int *changed)
+/* Record which positions of the BGP's patterns hold a variable that is in live[]. */
+static void record_carries(imt_query_engine *e, rasqal_triple **ptrs, int n, rasqal_variable **live, int nlive)
 {
+  for (int k = 0; k < n && nlive > 0; k++) {
+    rasqal_literal *parts[3] = {ptrs[k]->subject, ptrs[k]->predicate, ptrs[k]->object};
+    unsigned mask = 0;
+    for (int i = 0; i < 3; i++) {
+      rasqal_variable *v = rasqal_literal_as_variable(parts[i]);
+      if (v && var_in(v, live, nlive)) mask |= 1u << i;
+    }
+    if (mask && e->ncarry < MAX_CARRY)
+      e->carries[e->ncarry++] = (carry){ptrs[k], mask, 0, 0};
+  }
+}
+
+/* Plan graph pattern gp, which Rasqal evaluates only while every variable in live[] is bound (by
+ * the left side of the joins and OPTIONALs that enclose it): reorder each BGP by selectivity
+ * (when reorder is set) counting live[] as bound, and record the carries. Inside a group, a BGP's
+ * variables are bound for the members after it (Rasqal joins a group's members left to right);
+ * OPTIONAL and UNION members bind nothing for sure. Sub-SELECTs, GRAPH, BIND and VALUES start
+ * afresh: Rasqal evaluates or rebinds their variables on its own. */
+static void plan_gp(imt_query_engine *e, rasqal_graph_pattern *gp, rasqal_variable **live, int nlive, int reorder,
+                    int *changed)
+{
+  rasqal_graph_pattern_operator op = rasqal_graph_pattern_get_operator(gp);
   rasqal_graph_pattern *sub;
-  if (rasqal_graph_pattern_get_operator(gp) == RASQAL_GRAPH_PATTERN_OPERATOR_BASIC) {
+  rasqal_variable *mine[MAX_LIVE];
+  int nmine = 0;
+  if (op == RASQAL_GRAPH_PATTERN_OPERATOR_BASIC) {
     bgp_item items[MAX_BGP];
     rasqal_triple *ptrs[MAX_BGP];
     int order[MAX_BGP], n = bgp_items(gp, items, ptrs);
-    if (n >= 2) {
-      plan_bgp(e, items, n, order);
+    if (reorder && n >= 2) {
+      plan_bgp(e, items, n, order, live, nlive);
       for (int k = 0; k < n; k++) {
         if (order[k] != k) *changed = 1;
         *ptrs[k] = items[order[k]].t;
       }
     }
+    if (reorder)
+      record_carries(e, ptrs, n, live, nlive);
+    return;
   }
-  for (int i = 0; (sub = rasqal_graph_pattern_get_sub_graph_pattern(gp, i)) != NULL; i++)
-    reorder_gp(e, sub, changed);
-  return 0;
+  if (op == RASQAL_GRAPH_PATTERN_OPERATOR_GROUP || op == RASQAL_GRAPH_PATTERN_OPERATOR_OPTIONAL ||
+      op == RASQAL_GRAPH_PATTERN_OPERATOR_UNION || op == RASQAL_GRAPH_PATTERN_OPERATOR_FILTER)
+    for (int i = 0; i < nlive; i++)
+      mine[nmine++] = live[i];
+  for (int i = 0; (sub = rasqal_graph_pattern_get_sub_graph_pattern(gp, i)) != NULL; i++) {
+    plan_gp(e, sub, mine, nmine, reorder, changed);
+    if (op == RASQAL_GRAPH_PATTERN_OPERATOR_GROUP &&
+        rasqal_graph_pattern_get_operator(sub) == RASQAL_GRAPH_PATTERN_OPERATOR_BASIC) {
+      rasqal_triple *t;
+      for (int k = 0; (t = rasqal_graph_pattern_get_triple(sub, k)) != NULL; k++)
+        nmine = add_vars(t, mine, nmine, MAX_LIVE);
+    }
+  }
 }
 
 int imt_query_engine_plan(imt_query_engine *e, const char *query, char *buf, size_t len)
@@ -687,7 +772,7 @@ int imt_query_engine_plan(imt_query_engine *e, const char *query, char *buf, siz
       int order[MAX_BGP], n = bgp_items(g, items, ptrs);
       size_t off = 0;
       if (n >= 1) {
-        plan_bgp(e, items, n, order);
+        plan_bgp(e, items, n, order, NULL, 0);
         for (int k = 0; k < n && off < len; k++)
           off += (size_t)snprintf(buf + off, len - off, "%s%d", k ? "," : "", order[k]);
         rc = 0;
@@ -1385,13 +1470,14 @@ static rasqal_query *parse_guarded(imt_query_engine *e, const char *text, imt_qu
   return q;
 }
 
-static int reorder_query(imt_query_engine *e, rasqal_query *q)
+static int plan_query(imt_query_engine *e, rasqal_query *q, int reorder)
 {
   rasqal_graph_pattern *gp = rasqal_query_get_query_graph_pattern(q);
   int changed = 0;
+  e->ncarry = 0;
   if (!gp)
     return 0;
-  reorder_gp(e, gp, &changed);
+  plan_gp(e, gp, NULL, 0, reorder, &changed);
   if (changed)
     return rasqal_query_build_variables_use(q, rasqal_query_get_projection(q));
   return 0;
@@ -1401,7 +1487,7 @@ static rasqal_query_results *execute(imt_query_engine *e, rasqal_query *q, const
                                      imt_query_result *res)
 {
   rasqal_query_results *r;
-  if (!o->no_reorder && reorder_query(e, q)) {
+  if (plan_query(e, q, !o->no_reorder)) {
     set_error(res, 500, "planner_failed", "could not reorder the query's triple patterns");
     return NULL;
   }
@@ -1461,6 +1547,7 @@ int imt_query_engine_run(imt_query_engine *e, const char *text, const imt_query_
   int rc = 1;
   memset(res, 0, sizeof *res);
   res->status = 200;
+  e->n_matches = e->n_read = 0;
   if (!(q = parse_guarded(e, text, res)))
     return 1;
   verb = rasqal_query_get_verb(q);
@@ -1525,6 +1612,8 @@ int imt_query_engine_run(imt_query_engine *e, const char *text, const imt_query_
 done:
   if (r) rasqal_free_query_results(r);
   rasqal_free_query(q);
+  res->matches = e->n_matches;
+  res->statements = e->n_read;
   if (rc) {
     if (res->status == 200) set_error(res, 500, "query_failed", "the query failed");
     imt_buf_reset(out);

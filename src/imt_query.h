@@ -20,7 +20,8 @@ typedef struct imt_query_opts {
   /* Format for CONSTRUCT/DESCRIBE: "turtle", "ntriples", "rdfxml", "jsonld"; NULL: 406. */
   const char *fmt_graph;
   unsigned row_cap;   /* rows (or triples) before the result is cut and marked truncated; 0 = none */
-  int no_reorder;     /* 1: run each basic graph pattern in the order written (benchmarks) */
+  int no_reorder;     /* 1: leave planning to Rasqal: each basic graph pattern in the order written, and
+                       * the right side of every join re-read in full per left row (benchmarks, tests) */
 } imt_query_opts;
 
 typedef struct imt_query_result {
@@ -30,6 +31,8 @@ typedef struct imt_query_result {
   char ctype[96];      /* media type of the body when status == 200 */
   int truncated;       /* the row cap cut the result */
   unsigned long rows;  /* rows, or triples, written */
+  unsigned long matches;     /* triple-pattern matches started in the store (planner tests) */
+  unsigned long statements;  /* statements read from the store */
 } imt_query_result;
 
 /* A new engine on st (borrowed; must outlive the engine). Computes the per-predicate statistics
