@@ -46,6 +46,20 @@ const imt_guard_rule imt_guard_rules[IMT_GUARD_COUNT] = {
   {IMT_GUARD_MINUS, "minus_refused", "MINUS",
    "Rasqal 0.9.33 fails it at execution without a message",
    "write OPTIONAL { ... ?x ... } FILTER(!BOUND(?x))"},
+  {IMT_GUARD_SUBSELECT, "subselect_refused", "a sub-SELECT (SELECT inside the WHERE clause)",
+   "Rasqal 0.9.33 answers sub-SELECTs wrongly: it shares their inner variables with the outer "
+   "query, pairs GROUP BY keys with the wrong aggregate values once the rows are joined or "
+   "filtered, and loses rows under ORDER BY/LIMIT",
+   "aggregate in the top-level query (GROUP BY ... HAVING ... answers correctly), or run the inner "
+   "query on its own and join the results client side"},
+  {IMT_GUARD_STRING_CALL_ARG, "string_call_argument_refused",
+   "CONCAT, STRBEFORE or STRAFTER with a function call or expression as an argument",
+   "Rasqal 0.9.33 frees the argument's value before copying it and returns garbage",
+   "bind the inner expression to a variable first, e.g. BIND(STR(?l) AS ?s) and then CONCAT(?s, \" / \")"},
+  {IMT_GUARD_AGGREGATE_DISTINCT, "aggregate_distinct_refused", "an aggregate with DISTINCT (e.g. COUNT(DISTINCT ?x))",
+   "Rasqal 0.9.33 compares IRIs wrongly when it removes duplicates inside an aggregate, so the "
+   "count is too high",
+   "SELECT DISTINCT ?x and count the rows client side, or GROUP BY ?x and count the groups"},
 };
 
 void imt_guard_message(imt_guard_id id, const char *detail, char *buf, size_t len)
@@ -239,6 +253,51 @@ static int iri_ish(const char *text, const imt_tok *t)
   return t->type == IMT_TOK_IRI || t->type == IMT_TOK_PNAME || imt_tok_is_word(text, t, "a");
 }
 
+/* Index of the token closing the parenthesis opened at token i, or n. */
+static size_t close_paren(const char *text, const imt_tok *t, size_t n, size_t i)
+{
+  int depth = 0;
+  for (size_t k = i; k < n; k++) {
+    if (is_punct(text, &t[k], "(")) depth++;
+    else if (is_punct(text, &t[k], ")") && --depth == 0) return k;
+  }
+  return n;
+}
+
+/* Rules Rasqal answers wrongly: a SELECT inside braces, a nested call in CONCAT/STRBEFORE/STRAFTER,
+ * DISTINCT right after an aggregate's parenthesis. Returns the rule or -1; sets *at to the token. */
+static int wrong_answer_rule(const char *text, const imt_tok *t, size_t n, size_t body, size_t *at)
+{
+  static const char *const string_calls[] = {"CONCAT", "STRBEFORE", "STRAFTER", NULL};
+  static const char *const aggregates[] = {"COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT", NULL};
+  int braces = 0;
+  for (size_t i = body; i < n; i++) {
+    if (is_punct(text, &t[i], "{")) braces++;
+    else if (is_punct(text, &t[i], "}")) braces--;
+    else if (braces > 0 && imt_tok_is_word(text, &t[i], "SELECT")) {
+      *at = i;
+      return IMT_GUARD_SUBSELECT;
+    }
+    if (i + 1 >= n || !is_punct(text, &t[i + 1], "("))
+      continue;
+    for (int w = 0; string_calls[w]; w++)
+      if (imt_tok_is_word(text, &t[i], string_calls[w])) {
+        size_t end = close_paren(text, t, n, i + 1);
+        for (size_t k = i + 2; k < end; k++)
+          if (is_punct(text, &t[k], "(")) {
+            *at = i;
+            return IMT_GUARD_STRING_CALL_ARG;
+          }
+      }
+    for (int w = 0; aggregates[w]; w++)
+      if (imt_tok_is_word(text, &t[i], aggregates[w]) && i + 2 < n && imt_tok_is_word(text, &t[i + 2], "DISTINCT")) {
+        *at = i;
+        return IMT_GUARD_AGGREGATE_DISTINCT;
+      }
+  }
+  return -1;
+}
+
 int imt_guard_text(const char *text, int parse_failed, char *detail, size_t dlen)
 {
   size_t n, body;
@@ -284,6 +343,12 @@ int imt_guard_text(const char *text, int parse_failed, char *detail, size_t dlen
       hit = IMT_GUARD_EXISTS;
       excerpt(text, t, n, i > 0 && imt_tok_is_word(text, &t[i - 1], "NOT") ? i - 1 : i, 3, detail, dlen);
     }
+  }
+  if (hit < 0) {
+    size_t at = 0;
+    hit = wrong_answer_rule(text, t, n, body, &at);
+    if (hit >= 0)
+      excerpt(text, t, n, at, 4, detail, dlen);
   }
   if (hit < 0 && parse_failed) {
     for (size_t i = body; i + 1 < n && hit < 0; i++) {

@@ -3,11 +3,14 @@
 # (the ceiling: the faster of a static file and /health), in one run: wrk -t2 -c32 on /api/concepts/{random id}, /api/search?q={random
 # prefix} and a static file, at RadLex scale (45.7k concepts, from ../shared/reference; skipped
 # when absent) and on 200k synthetic concepts.
-# usage: bench/lookup/run.sh [IMTERM_BIN] [SECONDS=10]   (from the source tree, after `make`)
+# usage: bench/lookup/run.sh [IMTERM_BIN] [SECONDS=10] [ROUNDS=5]   (from the source tree, after `make`)
+# Each round measures the four endpoints in turn; the table gives per endpoint the median req/s and
+# p99 over the rounds and the range of p99.
 set -u
 cd "$(dirname "$0")/../.."
 BIN=${1:-./imterm}
 SECS=${2:-10}
+ROUNDS=${3:-5}
 WORK=${BENCH_WORK:-/tmp/imterm-bench}
 mkdir -p "$WORK"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
@@ -28,7 +31,11 @@ wrk_run() {
   echo "$rps ${p99:-?} ${non2xx:-0}"
 }
 
-printf "%-8s %-8s %10s %8s %8s %8s\n" data endpoint req/s ratio p99_ms non2xx
+# median of a list of numbers (one per line)
+median() { sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+minmax() { sort -g | awk 'NR==1{a=$1} {b=$1} END {print a "-" b}'; }
+
+printf "%-8s %-8s %10s %8s %12s %14s %8s\n" data endpoint req/s ratio p99_ms p99_range non2xx
 for d in "$WORK/radlex" "$WORK/syn200k"; do
   [ -d "$d/ontologies" ] || continue
   name=$(basename "$d")
@@ -41,19 +48,39 @@ for d in "$WORK/radlex" "$WORK/syn200k"; do
     sleep 0.1
   done
   base="http://127.0.0.1:$(cat "$pf")"
-  # warm up (page cache, per-thread buffers)
+  # warm up (page cache, per-thread buffers, the per-snapshot concept JSON cache)
   PATHS="$WORK/paths-$name.search" wrk -t2 -c32 -d2s -s bench/lookup/paths.lua "$base" >/dev/null 2>&1
-  set -- $(wrk_run "$name-static" "$base/assets/favicon.svg"); f_rps=$1; f_p99=$2; f_bad=$3
-  set -- $(wrk_run "$name-health" "$base/health"); h_rps=$1; h_p99=$2
+  PATHS="$WORK/paths-$name.lookup" wrk -t2 -c32 -d2s -s bench/lookup/paths.lua "$base" >/dev/null 2>&1
+  rm -f "$WORK"/r-*
+  # ROUNDS rounds, each measuring the four endpoints one after the other, so that a slow moment of
+  # the machine hits all four alike; medians over the rounds
+  r=0
+  while [ $r -lt "$ROUNDS" ]; do
+    for ep in static health lookup search; do
+      case $ep in
+        static) out=$(wrk_run "$name-static" "$base/assets/favicon.svg") ;;
+        health) out=$(wrk_run "$name-health" "$base/health") ;;
+        lookup) out=$(wrk_run "$name-lookup" "$base" "$WORK/paths-$name.lookup") ;;
+        search) out=$(wrk_run "$name-search" "$base" "$WORK/paths-$name.search") ;;
+      esac
+      set -- $out
+      echo "$1" >> "$WORK/r-$ep.rps"; echo "$2" >> "$WORK/r-$ep.p99"; echo "${3:-0}" >> "$WORK/r-$ep.bad"
+    done
+    r=$((r + 1))
+  done
+  for ep in static health lookup search; do
+    eval "${ep}_rps=\$(median < \"\$WORK/r-\$ep.rps\")"
+    eval "${ep}_p99=\$(median < \"\$WORK/r-\$ep.p99\")"
+    eval "${ep}_rng=\$(minmax < \"\$WORK/r-\$ep.p99\")"
+    eval "${ep}_bad=\$(awk '{s+=\$1} END {print s+0}' \"\$WORK/r-\$ep.bad\")"
+  done
   # the ceiling: the faster of the two static-size answers (a 238-byte file, /health's JSON)
-  if [ "$(echo "$h_rps > $f_rps" | bc)" = 1 ]; then s_rps=$h_rps; s_p99=$h_p99; s_name=health; else s_rps=$f_rps; s_p99=$f_p99; s_name=static; fi
-  set -- $(wrk_run "$name-lookup" "$base" "$WORK/paths-$name.lookup"); l_rps=$1; l_p99=$2; l_bad=$3
-  set -- $(wrk_run "$name-search" "$base" "$WORK/paths-$name.search"); q_rps=$1; q_p99=$2; q_bad=$3
-  printf "%-8s %-8s %10s %8.2f %8s %8s\n" "$name" static "$f_rps" "$(echo "$f_rps / $s_rps" | bc -l)" "$f_p99" "$f_bad"
-  printf "%-8s %-8s %10s %8.2f %8s %8s\n" "$name" health "$h_rps" "$(echo "$h_rps / $s_rps" | bc -l)" "$h_p99" 0
-  echo "($name ceiling: $s_name)"
-  printf "%-8s %-8s %10s %8.2f %8s %8s\n" "$name" lookup "$l_rps" "$(echo "$l_rps / $s_rps" | bc -l)" "$l_p99" "$l_bad"
-  printf "%-8s %-8s %10s %8.2f %8s %8s\n" "$name" search "$q_rps" "$(echo "$q_rps / $s_rps" | bc -l)" "$q_p99" "$q_bad"
+  if [ "$(echo "$health_rps > $static_rps" | bc)" = 1 ]; then s_rps=$health_rps; s_name=health; else s_rps=$static_rps; s_name=static; fi
+  for ep in static health lookup search; do
+    eval "rps=\$${ep}_rps p99=\$${ep}_p99 rng=\$${ep}_rng bad=\$${ep}_bad"
+    printf "%-8s %-8s %10.0f %8.2f %12s %14s %8s\n" "$name" "$ep" "$rps" "$(echo "$rps / $s_rps" | bc -l)" "$p99" "$rng" "$bad"
+  done
+  echo "($name: medians of $ROUNDS rounds; ceiling: $s_name)"
   kill -TERM $pid; wait $pid 2>/dev/null
   rm -f "$pf"
 done

@@ -71,6 +71,20 @@ int main(void)
   CHECK(guard("SELECT (?a / 2 AS ?h) WHERE { ?s ?p ?a }", 1) == -1, "guard: division is not a path");
   CHECK(guard("SELECT * WHERE { ?s ?p \"a/b+c\" }", 1) == -1, "guard: path characters inside a string are not a path");
   CHECK(guard("SELECT * WHERE { ?s ?p ?o FILTER NOT EXISTS { ?o ?p ?s } }", 0) == IMT_GUARD_EXISTS, "guard: NOT EXISTS");
+  CHECK(guard("SELECT ?c WHERE { ?c ?p ?o { SELECT ?o WHERE { ?o ?q ?r } } }", 0) == IMT_GUARD_SUBSELECT, "guard: sub-SELECT");
+  CHECK(guard("SELECT * WHERE { { SELECT ?s WHERE { SERVICE <http://x> { ?s ?p ?o } } } }", 0) == IMT_GUARD_SERVICE,
+        "guard: SERVICE inside a sub-SELECT is named as SERVICE");
+  CHECK(guard("SELECT ?s WHERE { ?s ?p \"SELECT\" }", 0) == -1, "guard: SELECT inside a string is not a sub-SELECT");
+  CHECK(guard("SELECT (CONCAT(STR(?l), \"x\") AS ?x) WHERE { ?s ?p ?l }", 0) == IMT_GUARD_STRING_CALL_ARG,
+        "guard: CONCAT of a call");
+  CHECK(guard("SELECT (strbefore(lcase(?l), \"x\") AS ?x) WHERE { ?s ?p ?l }", 0) == IMT_GUARD_STRING_CALL_ARG,
+        "guard: STRBEFORE of a call, any case");
+  CHECK(guard("SELECT (CONCAT(?l, \" (\", ?m) AS ?x) WHERE { ?s ?p ?l ; ?q ?m }", 0) == -1,
+        "guard: CONCAT of variables and a string holding '(' passes");
+  CHECK(guard("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }", 0) == IMT_GUARD_AGGREGATE_DISTINCT,
+        "guard: COUNT(DISTINCT)");
+  CHECK(guard("SELECT DISTINCT ?o (COUNT(?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?o", 0) == -1,
+        "guard: SELECT DISTINCT with a plain COUNT passes");
   CHECK(guard("SELECT * WHERE { ?s ?p ?o MINUS { ?o ?p ?s } }", 0) == IMT_GUARD_MINUS, "guard: MINUS");
   CHECK(guard("SELECT ?service WHERE { ?service ?p \"SERVICE\" }", 0) == -1, "guard: a variable or string named service passes");
   for (int i = 0; i < IMT_GUARD_COUNT; i++)
