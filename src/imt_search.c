@@ -41,6 +41,8 @@ typedef struct sx_sa {
   uint32_t *pos;      /* pool offset of the string, sorted by the string there */
   uint32_t *ent;      /* entry the string belongs to */
   uint32_t *score;    /* tier << 30 | entry rank: lower is better */
+  uint32_t *con;      /* concept of the entry: counting the total reads it without the entry */
+  uint8_t group;      /* GROUP_ZH or GROUP_EN: every string here is of this language group */
   uint32_t *tree;     /* [2n]: tree[n + i] = i, tree[k] = argmin of its two children */
 } sx_sa;
 
@@ -178,21 +180,25 @@ static uint32_t better(const sx_sa *sa, uint32_t a, uint32_t b)
   return sa->score[b] < sa->score[a] ? b : a;
 }
 
-/* Fill sa from items (sorted here); takes no ownership of items. 0 or IMT_ERR_NOMEM. */
-static int sa_build(sx_sa *sa, const char *pool, sx_sortitem *items, uint32_t n)
+/* Fill sa from items (sorted here) over entries e of language group; takes no ownership of items.
+ * 0 or IMT_ERR_NOMEM. */
+static int sa_build(sx_sa *sa, const char *pool, sx_sortitem *items, uint32_t n, const sx_entry *e, uint8_t group)
 {
   sa->pool = pool;
   sa->n = n;
+  sa->group = group;
   if (!n) return 0;
   mkqs(pool, items, n, 0);
   sa->pos = IMT_CALLOC(uint32_t, n);
   sa->ent = IMT_CALLOC(uint32_t, n);
   sa->score = IMT_CALLOC(uint32_t, n);
   sa->tree = IMT_CALLOC(uint32_t, 2 * (size_t)n);
-  if (!sa->pos || !sa->ent || !sa->score || !sa->tree) return IMT_ERR_NOMEM;
+  sa->con = IMT_CALLOC(uint32_t, n);
+  if (!sa->pos || !sa->ent || !sa->score || !sa->tree || !sa->con) return IMT_ERR_NOMEM;
   for (uint32_t i = 0; i < n; i++) {
     sa->pos[i] = items[i].pos;
     sa->ent[i] = items[i].ent;
+    sa->con[i] = e[items[i].ent].concept;
     sa->score[i] = items[i].score;
     sa->tree[n + i] = i;
   }
@@ -207,6 +213,7 @@ static void sa_free(sx_sa *sa)
   IMT_FREE(sa->ent);
   IMT_FREE(sa->score);
   IMT_FREE(sa->tree);
+  IMT_FREE(sa->con);
 }
 
 /* Index of the best score in [l, r) (l < r). */
@@ -367,7 +374,7 @@ static int build_group(sx_index *ix, int group)
       k++;
     }
   }
-  rc = sa_build(&ix->sa[group], ix->pool, it, (uint32_t)k);
+  rc = sa_build(&ix->sa[group], ix->pool, it, (uint32_t)k, ix->e, (uint8_t)group);
   free(it);
   return rc;
 }
@@ -408,7 +415,7 @@ static int build_pinyin(sx_index *ix)
       }
   }
   for (size_t i = 0; i < n; i++) it[i].pre = prefix64(ix->ppool + it[i].pos);
-  rc = sa_build(&ix->py, ix->ppool, it, (uint32_t)n);
+  rc = sa_build(&ix->py, ix->ppool, it, (uint32_t)n, ix->e, GROUP_ZH);
 out:
   free(it);
   return rc;
@@ -621,6 +628,20 @@ static int accept(sx_ctx *x, const sx_entry *e)
   return 1;
 }
 
+/* accept() for counting from a suffix array position: the same filters from the array's own
+ * columns (group, the deprecated bit of the score, concept), without touching the entry. */
+static int accept_at(sx_ctx *x, const sx_sa *sa, uint32_t p)
+{
+  uint32_t c = sa->con[p];
+  if ((x->q->lang == IMT_SEARCH_ZH && sa->group != GROUP_ZH) || (x->q->lang == IMT_SEARCH_EN && sa->group != GROUP_EN))
+    return 0;
+  if ((sa->score[p] & RANK_DEPRECATED) && !x->q->include_deprecated) return 0;
+  if (x->m->stamp[c] == x->m->gen) return 0;
+  if (x->q->subtree >= 0 && !imt_snapshot_is_a(x->s, c, (uint32_t)x->q->subtree)) return 0;
+  x->m->stamp[c] = x->m->gen;
+  return 1;
+}
+
 static void add_hit(sx_ctx *x, const sx_entry *e, int type, int dist)
 {
   static const double base[] = {1.0, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.0};
@@ -710,11 +731,11 @@ static void stage_ranges(sx_ctx *x, const sx_sa *const *src, const uint32_t (*rg
     for (size_t k = 0; k < h.n; k++) {
       const sx_sa *sa = src[h.v[k].src];
       for (uint32_t p = h.v[k].l; p < h.v[k].r; p++) {
-        const sx_entry *e = &x->ix->e[sa->ent[p]];
         int d = dist;
         if (++walked > budget) goto out;
         if ((sa->score[p] >> 30) > max_tier) continue;
-        if ((!verify || verify(x, e, &d)) && accept(x, e)) x->total++;
+        if (verify ? verify(x, &x->ix->e[sa->ent[p]], &d) && accept(x, &x->ix->e[sa->ent[p]]) : accept_at(x, sa, p))
+          x->total++;
       }
     }
   }
