@@ -22,17 +22,16 @@ servers/NAME.env: KEY=VALUE lines set in the server's environment; ARGS=... adds
 Environment: IMTERM_WRAPPER="valgrind --error-exitcode=99 ..." runs every server under that
 command (`make check-valgrind`); a server that ends with a non-zero status fails the run.
 """
-import glob, http.client, json, os, re, shlex, shutil, signal, subprocess, sys, tempfile, time
+import glob, http.client, json, os, re, sys, time
 
-TOP = os.environ.get("TOP_SRCDIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("IMTERM_BIN") or os.path.join(TOP, "imterm")
-LOGS = os.path.join(os.environ.get("TOP_BUILDDIR", TOP), "tests", "logs")
-os.makedirs(LOGS, exist_ok=True)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "suites"))
+from imtest import TOP, Server
 
 servers = {}
 
 def start_server(name):
-    env = dict(os.environ)
+    """Start the server configured by tests/http/servers/NAME.env (NAME "default": no file)."""
+    env = {}
     args = []
     envfile = os.path.join(TOP, "tests", "http", "servers", name + ".env")
     if name != "default":
@@ -45,32 +44,13 @@ def start_server(name):
                 args += v.replace("@TOP@", TOP).split()
             else:
                 env[k] = v.replace("@TOP@", TOP)
-    tmp = tempfile.mkdtemp(prefix="imterm-http-")
-    portfile = os.path.join(tmp, "port")
-    cmd = [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--port-file", portfile,
-           "--data", env.get("TEST_DATA", TOP), "--web", os.path.join(TOP, "web"),
-           "--access-log", os.path.join(LOGS, "access-%s.log" % name), "--db", os.path.join(tmp, "imterm.db")] + args
-    wrapper = os.environ.get("IMTERM_WRAPPER")
-    if wrapper:
-        cmd = [w.replace("@NAME@", name) for w in shlex.split(wrapper)] + cmd
-    err = open(os.path.join(LOGS, "server-%s.err" % name), "w")
-    proc = subprocess.Popen(cmd, env=env, stdout=err, stderr=err)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("server %s exited with %s; see %s" % (name, proc.returncode, err.name))
-        if os.path.exists(portfile) and open(portfile).read().strip():
-            port = int(open(portfile).read().strip())
-            servers[name] = (proc, port, tmp)
-            return port
-        time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("server %s did not start within 120 s" % name)
+    servers[name] = Server(name, data=env.get("TEST_DATA", os.environ.get("TEST_DATA", TOP)), env=env, args=args)
+    return servers[name].port
 
 def port_of(name):
     if name not in servers:
         start_server(name)
-    return servers[name][1]
+    return servers[name].port
 
 def unescape(s):
     return s.encode("utf-8").decode("unicode_escape").encode("latin-1")
@@ -244,22 +224,14 @@ def main():
             else:
                 print("ok %d - %s (%s)" % (n, c["title"], rel))
     finally:
-        for name, (proc, port, tmp) in servers.items():
-            proc.send_signal(signal.SIGTERM)
-            try:
-                rc = proc.wait(timeout=120 if os.environ.get("IMTERM_WRAPPER") else 20)
-                n += 1
-                if rc == 0:
-                    print("ok %d - server %s stops with exit 0 on SIGTERM" % (n, name))
-                else:
-                    failed += 1
-                    print("not ok %d - server %s exited %s on SIGTERM" % (n, name, rc))
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                n += 1
+        for name, srv in servers.items():
+            rc = srv.stop(timeout=120 if os.environ.get("IMTERM_WRAPPER") else 20)
+            n += 1
+            if rc == 0:
+                print("ok %d - server %s stops with exit 0 on SIGTERM" % (n, name))
+            else:
                 failed += 1
-                print("not ok %d - server %s did not stop on SIGTERM within 20 s" % (n, name))
-            shutil.rmtree(tmp, ignore_errors=True)
+                print("not ok %d - server %s exited %s on SIGTERM (killed after 20 s if negative)" % (n, name, rc))
     print("1..%d" % n)
     return 1 if failed else 0
 

@@ -16,94 +16,18 @@ Prints TAP. Environment: IMTERM_BIN, TOP_SRCDIR, TOP_BUILDDIR (set by tests/run-
 IMTERM_WRAPPER runs every server under a command (valgrind); RELIABILITY_ONLY=name runs the
 tests whose function name contains name.
 """
-import http.client, json, os, shlex, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
-TOP = os.environ.get("TOP_SRCDIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("IMTERM_BIN") or os.path.join(TOP, "imterm")
-LOGS = os.path.join(os.environ.get("TOP_BUILDDIR", TOP), "tests", "logs")
-os.makedirs(LOGS, exist_ok=True)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import imtest
+from imtest import TOP, BIN, LOGS, ok, skip, done
+
 TOKEN = "test-admin-token-0123456789"
 
-n = 0
-failed = 0
 
-def ok(cond, name, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print("ok %d - %s" % (n, name))
-    else:
-        failed += 1
-        print("not ok %d - %s" % (n, name))
-        for line in str(detail).splitlines()[:8]:
-            print("# " + line)
-    sys.stdout.flush()
-    return cond
-
-def skip(name, why):
-    global n
-    n += 1
-    print("ok %d - %s # SKIP %s" % (n, name, why))
-
-
-class Server:
-    """An imterm serve process on a free port; settings go through --set."""
-    def __init__(self, name, data=TOP, web=None, settings=None, env=None):
-        self.tmp = tempfile.mkdtemp(prefix="imterm-rel-")
-        self.name = name
-        portfile = os.path.join(self.tmp, "port")
-        cmd = [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--port-file", portfile,
-               "--data", data, "--web", web or os.path.join(TOP, "web"),
-               "--access-log", os.path.join(LOGS, "access-rel-%s.log" % name),
-               "--db", os.path.join(self.tmp, "imterm.db")]
-        for k, v in (settings or {}).items():
-            cmd += ["--set", "%s=%s" % (k, v)]
-        if os.environ.get("IMTERM_WRAPPER"):  # e.g. valgrind, as in `make check-valgrind`
-            cmd = [w.replace("@NAME@", "rel-" + name) for w in shlex.split(os.environ["IMTERM_WRAPPER"])] + cmd
-        e = dict(os.environ)
-        e.update(env or {})
-        self.errpath = os.path.join(LOGS, "server-rel-%s.err" % name)
-        self.err = open(self.errpath, "w")
-        self.proc = subprocess.Popen(cmd, env=e, stdout=self.err, stderr=self.err)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server %s exited with %s; see %s" % (name, self.proc.returncode, self.errpath))
-            if os.path.exists(portfile) and open(portfile).read().strip():
-                self.port = int(open(portfile).read().strip())
-                return
-            time.sleep(0.05)
-        self.proc.kill()
-        raise RuntimeError("server %s did not start" % name)
-
-    def request(self, method, path, body=None, headers=None, timeout=30):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            c.request(method, path, body=body, headers=headers or {})
-            r = c.getresponse()
-            data = r.read()
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-        finally:
-            c.close()
-
-    def json(self, method, path, **kw):
-        st, h, b = self.request(method, path, **kw)
-        try:
-            return st, h, json.loads(b.decode("utf-8"))
-        except ValueError:
-            return st, h, {"_raw": b[:300]}
-
-    def stop(self, sig=signal.SIGTERM, timeout=30):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.err.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        return self.proc.returncode
+def Server(name, **kw):
+    """imtest.Server with this suite's log names (access-rel-NAME.log, server-rel-NAME.err)."""
+    return imtest.Server("rel-" + name, **kw)
 
 
 def raw_connect(port, timeout=15):
@@ -625,8 +549,7 @@ def main():
         except Exception as e:
             import traceback
             ok(False, "%s raised %s" % (t.__name__, e), traceback.format_exc())
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return done()
 
 if __name__ == "__main__":
     sys.exit(main())

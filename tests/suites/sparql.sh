@@ -14,59 +14,25 @@ import http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile,
 
 TOP = os.environ["TOP_SRCDIR"]
 BIN = os.environ["IMTERM_BIN"]
-n = 0
-failed = 0
+sys.path.insert(0, os.path.join(TOP, "tests", "suites"))
+import imtest
+from imtest import ok, skip, done
 
-def ok(cond, name, extra=""):
-    global n, failed
-    n += 1
-    if cond:
-        print("ok %d - %s" % (n, name))
-    else:
-        failed += 1
-        print("not ok %d - %s" % (n, name))
-        if extra:
-            for line in str(extra).splitlines()[:8]:
-                print("# " + line)
-
-def skip(name, why):
-    global n
-    n += 1
-    print("ok %d # SKIP %s: %s" % (n, name, why))
-
-tmp = tempfile.mkdtemp(prefix="imterm-sparql-")
-portfile = os.path.join(tmp, "port")
-env = dict(os.environ, IMTERM_SPARQL_TIMEOUT="2", IMTERM_SPARQL_WORKERS="2", IMTERM_SPARQL_QUEUE_WAIT="0.5")
-errlog = open(os.path.join(tmp, "server.err"), "w")
-proc = subprocess.Popen([BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--port-file", portfile,
-                         "--data", os.path.join(TOP, "tests", "data", "sparql"), "--web", os.path.join(TOP, "web"),
-                         "--access-log", "off", "--db", os.path.join(tmp, "imterm.db")],
-                        env=env, stdout=errlog, stderr=errlog)
-deadline = time.time() + 60
-port = None
-while time.time() < deadline:
-    if proc.poll() is not None:
-        break
-    if os.path.exists(portfile) and open(portfile).read().strip():
-        port = int(open(portfile).read().strip())
-        break
-    time.sleep(0.05)
-if not port:
-    print("not ok 1 - server did not start")
+try:
+    srv = imtest.Server("suite-sparql", data=os.path.join(TOP, "tests", "data", "sparql"),
+                        env={"IMTERM_SPARQL_TIMEOUT": "2", "IMTERM_SPARQL_WORKERS": "2",
+                             "IMTERM_SPARQL_QUEUE_WAIT": "0.5"})
+except RuntimeError as e:
+    print("not ok 1 - server did not start: %s" % e)
     print("1..1")
     sys.exit(1)
+port, proc = srv.port, srv.proc
 
 def request(method, path, body=None, headers=None, timeout=30):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     h = dict(headers or {})
     if body is not None:
         h.setdefault("Content-Type", "application/x-www-form-urlencoded")
-    c.request(method, path, body=body, headers=h)
-    r = c.getresponse()
-    data = r.read()
-    hd = {k.lower(): v for k, v in r.getheaders()}
-    c.close()
-    return r.status, hd, data
+    return srv.request(method, path, body, h, timeout)
 
 def sparql(q, accept=None, timeout=30):
     h = {"Accept": accept} if accept else {}
@@ -237,14 +203,8 @@ try:
         ok(r.returncode == 0 and '"2"^^<http://www.w3.org/2001/XMLSchema#integer>' in r.stdout,
            "roqet -p gets a typed COUNT", r.stdout + r.stderr)
 finally:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        rc = proc.wait(timeout=20)
-        ok(rc == 0, "server stops with exit 0 on SIGTERM (%s)" % rc, open(os.path.join(tmp, "server.err")).read()[-500:])
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        ok(False, "server stops on SIGTERM within 20 s")
-    shutil.rmtree(tmp, ignore_errors=True)
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+    rc = srv.stop(timeout=20)
+    ok(rc == 0, "server stops with exit 0 on SIGTERM (%s; killed after 20 s if negative)" % rc,
+       open(srv.errpath).read()[-500:])
+sys.exit(done())
 PYEOF

@@ -16,21 +16,8 @@ TOP = os.environ["TOP_SRCDIR"]
 BIN = os.environ["IMTERM_BIN"]
 DATA = TOP
 PFX = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nPREFIX imt: <https://w3id.org/imterm/concept/>\n"
-n = failed = 0
-
-def ok(cond, name, extra=""):
-    global n, failed
-    n += 1
-    print(("ok %d - %s" if cond else "not ok %d - %s") % (n, name))
-    if not cond:
-        failed += 1
-        for line in str(extra).splitlines()[:8]:
-            print("# " + line)
-
-def n_skip(name, why):
-    global n
-    n += 1
-    print("ok %d # SKIP %s: %s" % (n, name, why))
+sys.path.insert(0, os.path.join(TOP, "tests", "suites"))
+from imtest import ok, skip, done
 
 def run(query, *flags):
     """(sorted rows as tuples, header, stats dict, stderr) of one query, CSV results."""
@@ -80,7 +67,7 @@ for i, (name, q) in enumerate(cases):
     rc1, h1, r1, s1, e1 = run(q)
     rc2, h2, r2, s2, e2 = run(q, "--no-reorder")
     if oracle is None:
-        n_skip(name, why)
+        skip(name, why)
         continue
     o = oracle[i]
     ro = sorted(tuple(r) for r in o.get("rows", []))
@@ -104,6 +91,5 @@ ok(unaided.get("read", 0) >= nc * nb // 2,
    "... and %s unaided (Rasqal re-reads skos:broader per concept: >= %d)" % (unaided.get("read"), nc * nb // 2))
 ok(nc > 0 and planned.get("matches", 1 << 62) <= 2 * nc + 10,
    "anti-join starts one store match per concept: %s for %d concepts" % (planned.get("matches"), nc))
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+sys.exit(done())
 PYEOF
