@@ -26,7 +26,7 @@ int imt_cmd_misses(int argc, char **argv)
   imt_config cfg;
   imt_error err = {0};
   imt_miss_query q = {0, NULL, NULL, 50};
-  const char *db = NULL, *v;
+  const char *db = NULL;
   imt_miss *m = NULL;
   size_t n = 0;
   int json = 0, rc = 0;
@@ -37,24 +37,8 @@ int imt_cmd_misses(int argc, char **argv)
     if ((k = imt_cli_opt(argc, argv, &i, "--db", &db)) != 0) { if (k < 0) return 2; continue; }
     if ((k = imt_cli_opt(argc, argv, &i, "--lang", &q.lang)) != 0) { if (k < 0) return 2; continue; }
     if ((k = imt_cli_opt(argc, argv, &i, "--endpoint", &q.endpoint)) != 0) { if (k < 0) return 2; continue; }
-    if ((k = imt_cli_opt(argc, argv, &i, "--since", &v)) != 0) {
-      if (k < 0) return 2;
-      if (imt_time_parse(v, &q.since)) {
-        fprintf(stderr, "imterm misses: --since wants YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds\n");
-        return 2;
-      }
-      continue;
-    }
-    if ((k = imt_cli_opt(argc, argv, &i, "--limit", &v)) != 0) {
-      char *end;
-      if (k < 0) return 2;
-      q.limit = strtol(v, &end, 10);
-      if (*end || q.limit < 1 || q.limit > 100000) {
-        fprintf(stderr, "imterm misses: --limit wants a number from 1 to 100000\n");
-        return 2;
-      }
-      continue;
-    }
+    if ((k = imt_cli_opt_time(argc, argv, &i, "--since", &q.since)) != 0) { if (k < 0) return 2; continue; }
+    if ((k = imt_cli_opt_long(argc, argv, &i, "--limit", 1, 100000, &q.limit)) != 0) { if (k < 0) return 2; continue; }
     fprintf(stderr, "imterm misses: unknown option '%s' (try --help)\n", argv[i]);
     return 2;
   }

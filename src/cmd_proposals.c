@@ -92,7 +92,7 @@ int imt_cmd_proposals(int argc, char **argv)
   imt_config cfg;
   imt_error err = {0};
   imt_proposal_query q = {NULL, NULL, NULL, 0, 100, 0};
-  const char *db = NULL, *format = NULL, *out = NULL, *v, *sub;
+  const char *db = NULL, *format = NULL, *out = NULL, *sub;
   int rc;
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
     help();
@@ -111,23 +111,8 @@ int imt_cmd_proposals(int argc, char **argv)
     if ((k = imt_cli_opt(argc, argv, &i, "--kind", &q.kind)) != 0) { if (k < 0) return 2; continue; }
     if ((k = imt_cli_opt(argc, argv, &i, "--format", &format)) != 0) { if (k < 0) return 2; continue; }
     if ((k = imt_cli_opt(argc, argv, &i, "--out", &out)) != 0) { if (k < 0) return 2; continue; }
-    if ((k = imt_cli_opt(argc, argv, &i, "--since", &v)) != 0) {
-      if (k < 0 || imt_time_parse(v, &q.since)) {
-        fprintf(stderr, "imterm proposals: --since wants YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds\n");
-        return 2;
-      }
-      continue;
-    }
-    if ((k = imt_cli_opt(argc, argv, &i, "--limit", &v)) != 0) {
-      char *end;
-      if (k < 0) return 2;
-      q.limit = strtol(v, &end, 10);
-      if (*end || q.limit < 1) {
-        fprintf(stderr, "imterm proposals: --limit wants a positive number\n");
-        return 2;
-      }
-      continue;
-    }
+    if ((k = imt_cli_opt_time(argc, argv, &i, "--since", &q.since)) != 0) { if (k < 0) return 2; continue; }
+    if ((k = imt_cli_opt_long(argc, argv, &i, "--limit", 1, 10000000, &q.limit)) != 0) { if (k < 0) return 2; continue; }
     fprintf(stderr, "imterm proposals %s: unknown option '%s' (try --help)\n", sub, argv[i]);
     return 2;
   }

@@ -20,6 +20,10 @@ int imt_cmd_proposals(int argc, char **argv);
 /* Shared option handling: if argv[*i] is "--name VALUE" or "--name=VALUE", set *value and advance
  * *i; returns 1 when matched, 0 otherwise, -1 when the value is missing (message printed). */
 int imt_cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
+/* The same for a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds, into *t) and for a whole
+ * number from lo to hi (into *out); -1 (message printed) when the value is missing or bad. */
+int imt_cli_opt_time(int argc, char **argv, int *i, const char *name, long long *t);
+int imt_cli_opt_long(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out);
 /* Default data directory: $IMTERM_DATA, else the installed one. */
 const char *imt_cli_default_data(void);
 

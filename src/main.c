@@ -3,7 +3,9 @@
 #include "imt.h"
 #include "imt_cli.h"
 #include "imt_config.h"
+#include "imt_misslog.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,37 @@ int imt_cli_opt(int argc, char **argv, int *i, const char *name, const char **va
     return -1;
   }
   *value = argv[++*i];
+  return 1;
+}
+
+int imt_cli_opt_time(int argc, char **argv, int *i, const char *name, long long *t)
+{
+  const char *v;
+  int k = imt_cli_opt(argc, argv, i, name, &v);
+  if (k <= 0)
+    return k;
+  if (imt_time_parse(v, t)) {
+    fprintf(stderr, "imterm: %s wants YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds\n", name);
+    return -1;
+  }
+  return 1;
+}
+
+int imt_cli_opt_long(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out)
+{
+  const char *v;
+  char *end;
+  long x;
+  int k = imt_cli_opt(argc, argv, i, name, &v);
+  if (k <= 0)
+    return k;
+  errno = 0;
+  x = strtol(v, &end, 10);
+  if (!*v || *end || errno || x < lo || x > hi) {
+    fprintf(stderr, "imterm: %s wants a number from %ld to %ld\n", name, lo, hi);
+    return -1;
+  }
+  *out = x;
   return 1;
 }
 
