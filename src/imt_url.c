@@ -109,38 +109,42 @@ void imt_route_params_free(imt_route_param *p, int n)
 int imt_route_match(const char *pattern, const char *path, imt_route_param *out, int max, int *nout)
 {
   const char *p = pattern, *u = path;
+  const char *span[IMT_ROUTE_MAX_PARAMS][2];
   int n = 0;
   *nout = 0;
+  if (max > IMT_ROUTE_MAX_PARAMS) max = IMT_ROUTE_MAX_PARAMS;
+  /* first the shape, without decoding: most candidate routes fail here */
   while (*p && *u) {
     if (*p == '{') {
       const char *close = strchr(p, '}');
       int rest;
       const char *end;
-      char *v;
-      if (!close || close == p + 1) break;  /* malformed pattern: never matches */
+      if (!close || close == p + 1) return 0;  /* malformed pattern: never matches */
       rest = close[-1] == '*';
       end = rest ? u + strlen(u) : strchr(u, '/');
       if (!end) end = u + strlen(u);
-      if (end == u || n >= max) break;
-      v = imt_percent_decode(u, (size_t)(end - u), 0, 1);
-      if (!v) {
-        imt_route_params_free(out, n);
-        return -1;
-      }
+      if (end == u || n >= max) return 0;
       out[n].name = p + 1;
       out[n].name_len = (size_t)(close - p - 1 - rest);
-      out[n++].value = v;
+      span[n][0] = u;
+      span[n++][1] = end;
       p = close + 1;
       u = end;
       continue;
     }
-    if (*p != *u) break;
+    if (*p != *u) return 0;
     p++;
     u++;
   }
-  if (*p || *u) {
-    imt_route_params_free(out, n);
+  if (*p || *u)
     return 0;
+  /* then decode the captured segments of the route that matched */
+  for (int i = 0; i < n; i++) {
+    out[i].value = imt_percent_decode(span[i][0], (size_t)(span[i][1] - span[i][0]), 0, 1);
+    if (!out[i].value) {
+      imt_route_params_free(out, i);
+      return -1;
+    }
   }
   *nout = n;
   return 1;

@@ -33,10 +33,13 @@ typedef struct imt_route_param {
   char *value;
 } imt_route_param;
 
+#define IMT_ROUTE_MAX_PARAMS 8   /* captures per pattern (max is capped at this) */
+
 /* Match a raw path against a route pattern ("{name}" = one non-empty segment, "{name*}" = the
- * non-empty rest of the path). On a match returns 1 and fills out[0..*n) (max entries at most);
- * returns 0 when it does not match (nothing to free) and -1 when a captured segment has a bad
- * escape or is not UTF-8 (nothing to free). */
+ * non-empty rest of the path). The shape is matched first; only a matching route's captures are
+ * percent-decoded. On a match returns 1 and fills out[0..*n) (max entries at most); returns 0
+ * when it does not match (nothing to free) and -1 when a captured segment of the matching route
+ * has a bad escape or is not UTF-8 (nothing to free). */
 int imt_route_match(const char *pattern, const char *path, imt_route_param *out, int max, int *n);
 void imt_route_params_free(imt_route_param *p, int n);
 

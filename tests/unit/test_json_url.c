@@ -94,5 +94,7 @@ int main(void)
   CHECK(imt_route_match("/api/concepts/{ref}", "/api/concepts/%00", p, 4, &np) == -1, "an encoded NUL is -1");
   CHECK(imt_route_match("/x/{a}/{b}", "/x/1/2", p, 1, &np) == 0, "more captures than room do not match");
   CHECK(imt_route_match("/x/{bad", "/x/1", p, 4, &np) == 0, "a malformed pattern never matches");
+  CHECK(imt_route_match("/api/concepts/{ref}", "/api/concepts/%ff/children", p, 4, &np) == 0 && np == 0,
+        "a bad escape is only an error for the route that matches (decoded after the shape)");
   return TAP_DONE();
 }
