@@ -13,7 +13,6 @@
 #include "imt_pinyin.h"
 #include "imt_text.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -509,9 +508,6 @@ int imt_search_build(imt_snapshot *s, imt_error *err)
   }
   ix->n_rendered = s->n_concepts;
   s->ext[IMT_EXT_SEARCH] = ix;
-  /* the build freed millions of small blocks: consolidate them now, at load time, rather than
-   * inside the first request that allocates a larger block (measured: ~1 s at RadLex scale) */
-  malloc_trim(0);
   imt_log("info", "search index: %u labels, %u + %u suffixes, %u pinyin keys, %u words in %.2f s "
           "(fold %.2f, exact %.2f, suffix arrays %.2f, words %.2f)",
           ix->n_e, ix->sa[0].n, ix->sa[1].n, ix->py.n, ix->n_words, imt_now() - t0,
@@ -616,30 +612,28 @@ static sx_iv heap_pop(sx_heap *h)
   return top;
 }
 
-/* 1 if the entry passes the query's filters and its concept was not counted yet (marks it). */
-static int accept(sx_ctx *x, const sx_entry *e)
+/* 1 if a label of language group `group` (rank bits `rank`) of concept c passes the query's
+ * filters and c was not counted yet (marks it). */
+static int accept_label(sx_ctx *x, uint8_t group, uint32_t rank, uint32_t c)
 {
-  if ((x->q->lang == IMT_SEARCH_ZH && e->group != GROUP_ZH) || (x->q->lang == IMT_SEARCH_EN && e->group != GROUP_EN))
+  if ((x->q->lang == IMT_SEARCH_ZH && group != GROUP_ZH) || (x->q->lang == IMT_SEARCH_EN && group != GROUP_EN))
     return 0;
-  if ((e->rank & RANK_DEPRECATED) && !x->q->include_deprecated) return 0;
-  if (x->m->stamp[e->concept] == x->m->gen) return 0;
-  if (x->q->subtree >= 0 && !imt_snapshot_is_a(x->s, e->concept, (uint32_t)x->q->subtree)) return 0;
-  x->m->stamp[e->concept] = x->m->gen;
-  return 1;
-}
-
-/* accept() for counting from a suffix array position: the same filters from the array's own
- * columns (group, the deprecated bit of the score, concept), without touching the entry. */
-static int accept_at(sx_ctx *x, const sx_sa *sa, uint32_t p)
-{
-  uint32_t c = sa->con[p];
-  if ((x->q->lang == IMT_SEARCH_ZH && sa->group != GROUP_ZH) || (x->q->lang == IMT_SEARCH_EN && sa->group != GROUP_EN))
-    return 0;
-  if ((sa->score[p] & RANK_DEPRECATED) && !x->q->include_deprecated) return 0;
+  if ((rank & RANK_DEPRECATED) && !x->q->include_deprecated) return 0;
   if (x->m->stamp[c] == x->m->gen) return 0;
   if (x->q->subtree >= 0 && !imt_snapshot_is_a(x->s, c, (uint32_t)x->q->subtree)) return 0;
   x->m->stamp[c] = x->m->gen;
   return 1;
+}
+
+static int accept(sx_ctx *x, const sx_entry *e)
+{
+  return accept_label(x, e->group, e->rank, e->concept);
+}
+
+/* The same from a suffix array position, from the array's own columns (no entry is read). */
+static int accept_at(sx_ctx *x, const sx_sa *sa, uint32_t p)
+{
+  return accept_label(x, sa->group, sa->score[p], sa->con[p]);
 }
 
 static void add_hit(sx_ctx *x, const sx_entry *e, int type, int dist)
