@@ -429,16 +429,29 @@ static void answer(job *j, int status, const char *code, const char *msg, const 
   free(j);
 }
 
-/* The worker in w died or was killed: close, reap nothing (the zygote reaps), respawn. */
-static void replace(worker *w)
+/* End the worker in w (SIGKILL; the zygote reaps it) and clear its slot. */
+static void end_worker(worker *w)
 {
   if (w->pid > 0) kill(w->pid, SIGKILL);
   if (w->fd >= 0) close(w->fd);
   w->fd = -1;
   w->pid = 0;
   w->job = NULL;
+}
+
+/* End the worker in w and start a new one from the current zygote; 0, or non-zero when the
+ * zygote could not fork one. */
+static int restart(worker *w)
+{
+  end_worker(w);
+  return spawn(w);
+}
+
+/* The worker in w died or was killed: replace it. */
+static void replace(worker *w)
+{
   P.respawns++;
-  if (spawn(w))
+  if (restart(w))
     imt_log("error", "sparql: cannot start a replacement worker (zygote gone?)");
 }
 
@@ -535,12 +548,7 @@ static void rotate_generations(void)
       busy_old = 1;
       continue;
     }
-    if (w->pid > 0) kill(w->pid, SIGKILL);
-    if (w->fd >= 0) close(w->fd);
-    w->fd = -1;
-    w->pid = 0;
-    w->job = NULL;
-    if (spawn(w))
+    if (restart(w))
       imt_log("error", "sparql: cannot start a worker on the reloaded data (zygote gone?)");
   }
   if (P.old_zfd >= 0 && !busy_old) {
@@ -742,15 +750,21 @@ static int fork_zygote(imt_store *st, int *zfd, pid_t *zpid, imt_error *err)
   return 0;
 }
 
+/* The per-query settings (timeout, queue wait, row cap), applied at start and at every reload. */
+static void apply_query_settings(const imt_config *cfg)
+{
+  P.timeout = cfg->sparql_timeout > 0 ? cfg->sparql_timeout : 10;
+  P.queue_wait = cfg->sparql_queue_wait;
+  P.row_cap = cfg->sparql_row_cap;
+}
+
 int imt_sparql_pool_start(const imt_config *cfg, imt_store *st, imt_error *err)
 {
   if (P.started)
     imt_sparql_pool_stop();
   P.n = cfg->sparql_workers ? cfg->sparql_workers : 1;
   if (P.n > MAX_WORKERS) P.n = MAX_WORKERS;
-  P.timeout = cfg->sparql_timeout > 0 ? cfg->sparql_timeout : 10;
-  P.queue_wait = cfg->sparql_queue_wait;
-  P.row_cap = cfg->sparql_row_cap;
+  apply_query_settings(cfg);
   P.mem_mb = cfg->sparql_mem_mb;
   P.gen = 0;
   if (fork_zygote(st, &P.zfd, &P.zpid, err))
@@ -799,9 +813,7 @@ int imt_sparql_pool_swap(const imt_config *cfg, imt_store *st, imt_error *err)
   oldpid = P.pending_zpid;
   P.pending_zfd = zfd;
   P.pending_zpid = zpid;
-  P.timeout = cfg->sparql_timeout > 0 ? cfg->sparql_timeout : 10;
-  P.queue_wait = cfg->sparql_queue_wait;
-  P.row_cap = cfg->sparql_row_cap;
+  apply_query_settings(cfg);
   pthread_mutex_unlock(&P.mu);
   if (old >= 0)
     end_zygote(old, oldpid);
@@ -818,12 +830,8 @@ void imt_sparql_pool_stop(void)
   pthread_mutex_unlock(&P.mu);
   wake();
   pthread_join(P.thread, NULL);
-  for (unsigned i = 0; i < P.n; i++) {
-    if (P.w[i].pid > 0) kill(P.w[i].pid, SIGKILL);
-    if (P.w[i].fd >= 0) close(P.w[i].fd);
-    P.w[i].fd = -1;
-    P.w[i].pid = 0;
-  }
+  for (unsigned i = 0; i < P.n; i++)
+    end_worker(&P.w[i]);
   end_zygote(P.zfd, P.zpid);   /* a zygote ends its workers and exits on EOF */
   end_zygote(P.old_zfd, P.old_zpid);
   end_zygote(P.pending_zfd, P.pending_zpid);
