@@ -631,6 +631,24 @@ typedef struct rawm {
   uint8_t is_cue;
 } rawm;
 
+/* Sort n items of sz bytes (sz <= 32): insertion sort up to `few` items, where glibc's qsort
+ * would allocate a buffer on every call; qsort beyond. */
+static void sort_few(void *base, size_t n, size_t sz, int (*cmp)(const void *, const void *), size_t few)
+{
+  unsigned char *a = base, v[32];
+  if (n > few || sz > sizeof v) {
+    if (n > 1) qsort(base, n, sz, cmp);
+    return;
+  }
+  for (size_t i = 1; i < n; i++) {
+    size_t j = i;
+    memcpy(v, a + i * sz, sz);
+    for (; j > 0 && cmp(a + (j - 1) * sz, v) > 0; j--)
+      memcpy(a + j * sz, a + (j - 1) * sz, sz);
+    memcpy(a + j * sz, v, sz);
+  }
+}
+
 static int cmp_longest(const void *a, const void *b)
 {
   const rawm *x = a, *y = b;
@@ -776,15 +794,7 @@ int imt_matcher_scan(const imt_matcher *m, const char *text, size_t len, unsigne
 
   /* longest first, separately for concepts and cues; then cues inside a concept and concepts
    * inside a cue are dropped */
-  /* insertion sort for the usual few candidates (glibc's qsort allocates); qsort for long texts */
-  if (nr > 64)
-    qsort(raw, nr, sizeof *raw, cmp_longest);
-  else for (size_t i = 1; i < nr; i++) {
-    rawm v = raw[i];
-    size_t j = i;
-    while (j > 0 && cmp_longest(&raw[j - 1], &v) > 0) { raw[j] = raw[j - 1]; j--; }
-    raw[j] = v;
-  }
+  sort_few(raw, nr, sizeof *raw, cmp_longest, 64);
   taken = imt_calloc(x.len + 1, 1);
   if (!taken) goto done;
   for (size_t i = 0; i < nr; i++) {
@@ -863,15 +873,7 @@ int imt_matcher_scan(const imt_matcher *m, const char *text, size_t len, unsigne
     e->start = f.src[e->start];
     e->end = e->start + 1;
   }
-  if (nev > 256)
-    qsort(ev, nev, sizeof *ev, cmp_event);
-  else
-    for (size_t i = 1; i < nev; i++) {
-      imt_event v = ev[i];
-      size_t j = i;
-      while (j > 0 && cmp_event(&ev[j - 1], &v) > 0) { ev[j] = ev[j - 1]; j--; }
-      ev[j] = v;
-    }
+  sort_few(ev, nev, sizeof *ev, cmp_event, 256);
   out->ev = ev;
   out->n = nev;
   ev = NULL;
