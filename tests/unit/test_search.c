@@ -4,6 +4,8 @@
 #include "imt.h"
 #include "imt_search.h"
 #include "imt_pinyin.h"
+#include "imt_buf.h"
+#include "imt_render.h"
 #include "imt_snapshot.h"
 #include "imt_vocab.h"
 #include "tap.h"
@@ -145,6 +147,24 @@ int main(void)
   {
     imt_search_hit h[4];
     CHECK(imt_search_exact(S, "LN", h, 4) == 1 && h[0].type == IMT_HIT_SYNONYM, "exact lookup of an abbreviation");
+  }
+  {
+    /* search writes concepts without cJSON: the text must equal the cJSON rendering, for every
+     * concept (deprecated ones carry "deprecated":true) */
+    uint32_t same = 0;
+    for (uint32_t i = 0; i < S->n_concepts; i++) {
+      imt_buf b = IMT_BUF_INIT;
+      cJSON *o = imt_render_concept_brief(S, &S->concepts[i]);
+      char *t = o ? cJSON_PrintUnformatted(o) : NULL;
+      imt_render_concept_brief_buf(&b, S, &S->concepts[i]);
+      imt_buf_putc(&b, '\0');
+      if (t && b.data && !strcmp(t, b.data)) same++;
+      else printf("# %s\n# %s\n", t ? t : "(null)", b.data ? b.data : "(null)");
+      free(t);
+      cJSON_Delete(o);
+      imt_buf_free(&b);
+    }
+    CHECK(S->n_concepts > 0 && same == S->n_concepts, "brief concept JSON written directly equals the cJSON form");
   }
   imt_snapshot_free(s);
   return TAP_DONE();
